@@ -1,0 +1,76 @@
+"""Helpers of the template tests: bake the template with given answers, synthesize a bake."""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TEMPLATE_ROOT = Path(__file__).parents[1]
+VENV_BIN = Path(sys.executable).parent
+CDK = Path(os.environ.get("CDK_CLI", TEMPLATE_ROOT / "build/cdk-cli/node_modules/.bin/cdk"))
+# jsii prints a banner on every run under an end-of-life Node.js; it is noise in test output.
+QUIET_NODE = {
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
+}
+
+
+def run_env() -> dict:
+    """The environment of a command run in a bake: this venv's tools first on PATH."""
+    return {**os.environ, **QUIET_NODE, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def bake_ok(cookies, **answers) -> Path:
+    result = cookies.bake(extra_context=answers)
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Path(result.project_path)
+
+
+@dataclass
+class Synth:
+    project: Path
+    template: dict
+    report: dict
+
+    @property
+    def resources(self) -> dict:
+        return self.template["Resources"]
+
+    def of_type(self, resource_type: str) -> dict:
+        return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
+
+    def one(self, resource_type: str, **props) -> tuple[str, dict]:
+        found = {
+            k: v["Properties"]
+            for k, v in self.of_type(resource_type).items()
+            if all(v["Properties"].get(name) == value for name, value in props.items())
+        }
+        assert len(found) == 1, f"expected one {resource_type} with {props}, found {sorted(found)}"
+        return next(iter(found.items()))
+
+
+def synth(project: Path) -> Synth:
+    """`cdk synth` in the bake, as a user runs it: its own process, cdk.json, cdk-nag included."""
+    if not CDK.exists():
+        pytest.fail(f"CDK CLI not found at {CDK}: run the tests with `make test`")
+    result = subprocess.run(
+        [str(CDK), "synth", "--quiet"],
+        cwd=project,
+        env=run_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = project / "cdk.out"
+    (template_file,) = out.glob("*.template.json")
+    return Synth(
+        project=project,
+        template=json.loads(template_file.read_text()),
+        report=json.loads((out / "validation-report.json").read_text()),
+    )

@@ -1,0 +1,184 @@
+"""Every combination of options, baked with non-default values and synthesized with the CDK CLI.
+
+Each combination is synthesized once (in its own process, as two CDK apps in one Python process
+collide) and every test of that combination reads the same template.
+"""
+
+import itertools
+import subprocess
+
+import pytest
+
+from .bakery import VENV_BIN, bake_ok, run_env, synth
+
+DAY = 24 * 60 * 60
+
+
+def combinations():
+    options = itertools.product((True, False), (False, True), ("iam", "jwt", "none"))
+    for index, (kms, vpc, auth) in enumerate(options):
+        answers = {
+            "project_name": "acme-orders",
+            "stage": f"qa{index}",
+            "api_throttling": 250 + index,
+            "queue_retention": 7,
+            "batch_size": 25 if index % 2 else 8,
+            "dlq_retries": 9,
+            "lambda_concurrency": 17 + index,
+            "enable_kms": kms,
+            "enable_vpc": vpc,
+            "api_auth": auth,
+        }
+        if auth == "jwt":
+            answers["jwt_issuer"] = "https://issuer.example.com/tenant-1"
+            answers["jwt_audience"] = "orders-api,orders-admin"
+        combo_id = f"{'kms' if kms else 'sqs-sse'}-{'vpc' if vpc else 'novpc'}-{auth}"
+        yield pytest.param(answers, id=combo_id, marks=pytest.mark.xdist_group(combo_id))
+
+
+@pytest.fixture(scope="module", params=list(combinations()))
+def baked(request, cookies_session):
+    answers = request.param
+    return answers, synth(bake_ok(cookies_session, **answers))
+
+
+def names(answers):
+    prefix = f"{answers['project_name']}-{answers['stage']}"
+    return {
+        "stack": f"{prefix}-queue-stack",
+        "queue": f"{prefix}-queue",
+        "dlq": f"{prefix}-dlq",
+        "api": f"{prefix}-http-api",
+        "function": f"{prefix}-consumer",
+    }
+
+
+def role_statements(synthesized, role_id):
+    return [
+        statement
+        for policy in synthesized.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_stack_and_resources_carry_the_names_asked_for(baked):
+    answers, synthesized = baked
+    expected = names(answers)
+    assert (synthesized.project / "cdk.out" / f"{expected['stack']}.template.json").exists()
+    synthesized.one("AWS::SQS::Queue", QueueName=expected["queue"])
+    synthesized.one("AWS::SQS::Queue", QueueName=expected["dlq"])
+    synthesized.one("AWS::ApiGatewayV2::Api", Name=expected["api"])
+    synthesized.one("AWS::Lambda::Function", FunctionName=expected["function"])
+
+
+def test_queue_settings_arrive(baked):
+    answers, synthesized = baked
+    dlq_id, dlq = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["dlq"])
+    _, queue = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
+    assert queue["MessageRetentionPeriod"] == answers["queue_retention"] * DAY
+    assert dlq["MessageRetentionPeriod"] == 14 * DAY
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": answers["dlq_retries"],
+    }
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+
+
+def test_consumer_settings_arrive(baked):
+    answers, synthesized = baked
+    _, mapping = synthesized.one("AWS::Lambda::EventSourceMapping")
+    assert mapping["BatchSize"] == answers["batch_size"]
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": answers["lambda_concurrency"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    if answers["batch_size"] > 10:
+        assert mapping["MaximumBatchingWindowInSeconds"] >= 1
+    else:
+        assert "MaximumBatchingWindowInSeconds" not in mapping
+
+
+def test_api_settings_arrive(baked):
+    answers, synthesized = baked
+    _, stage = synthesized.one("AWS::ApiGatewayV2::Stage", StageName="$default")
+    throttle = stage["DefaultRouteSettings"]
+    assert throttle["ThrottlingRateLimit"] == answers["api_throttling"]
+    assert throttle["ThrottlingBurstLimit"] == 2 * answers["api_throttling"]
+    _, route = synthesized.one("AWS::ApiGatewayV2::Route", RouteKey="POST /messages")
+    expected_auth = {"iam": "AWS_IAM", "jwt": "JWT", "none": "NONE"}[answers["api_auth"]]
+    assert route["AuthorizationType"] == expected_auth
+    if answers["api_auth"] == "jwt":
+        _, authorizer = synthesized.one("AWS::ApiGatewayV2::Authorizer")
+        assert authorizer["JwtConfiguration"] == {
+            "Issuer": answers["jwt_issuer"],
+            "Audience": answers["jwt_audience"].split(","),
+        }
+
+
+def test_encryption_matches_the_choice(baked):
+    answers, synthesized = baked
+    queues = synthesized.of_type("AWS::SQS::Queue").values()
+    keys = synthesized.of_type("AWS::KMS::Key")
+    if not answers["enable_kms"]:
+        assert not keys
+        assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues)
+        return
+    (key_id,) = keys
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    assert all(q["Properties"]["KmsMasterKeyId"] == key_arn for q in queues)
+    # Every principal that writes to or reads from the queue can use the key.
+    _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
+    needs = {
+        integration["CredentialsArn"]["Fn::GetAtt"][0]: {"kms:GenerateDataKey", "kms:Decrypt"},
+        function["Role"]["Fn::GetAtt"][0]: {"kms:Decrypt"},
+    }
+    for role_id, actions in needs.items():
+        granted = {
+            action
+            for statement in role_statements(synthesized, role_id)
+            if statement["Resource"] == key_arn
+            for action in as_list(statement["Action"])
+        }
+        assert actions <= granted, role_id
+
+
+def test_network_matches_the_choice(baked):
+    answers, synthesized = baked
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
+    if answers["enable_vpc"]:
+        assert function["VpcConfig"]["SubnetIds"]
+        assert synthesized.of_type("AWS::EC2::NatGateway") == {}
+        assert synthesized.of_type("AWS::EC2::InternetGateway") == {}
+    else:
+        assert "VpcConfig" not in function
+        assert not [r for r in synthesized.resources.values() if r["Type"].startswith("AWS::EC2::")]
+
+
+def test_rule_packs_report_no_unacknowledged_finding(baked):
+    _, synthesized = baked
+    reports = {p["pluginName"]: p for p in synthesized.report["pluginReports"]}
+    assert set(reports) == {"AwsSolutions", "Serverless"}
+    for report in reports.values():
+        assert report["conclusion"] == "success"
+        assert report["violations"] == []
+        for acknowledged in report.get("suppressedViolations", []):
+            assert len(acknowledged["reason"]) > 40, acknowledged
+
+
+def test_cfn_lint_finds_nothing(baked):
+    _, synthesized = baked
+    result = subprocess.run(
+        [
+            str(VENV_BIN / "cfn-lint"),
+            *map(str, (synthesized.project / "cdk.out").glob("*.template.json")),
+        ],
+        env=run_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stdout) == (0, "")

@@ -1,0 +1,27 @@
+"""Reading the synthesized template: find resources and the IAM statements of a role."""
+
+from aws_cdk.assertions import Template
+
+
+def only(template: Template, resource_type: str, props: dict | None = None) -> tuple[str, dict]:
+    """The one resource of a type (matching props, if given): its logical id and body."""
+    found = template.find_resources(resource_type, {"Properties": props} if props else None)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def statements_of_role(template: Template, role_id: str) -> list[dict]:
+    """Every IAM statement that applies to a role: inline policies and attached AWS::IAM::Policy."""
+    statements = []
+    role = template.to_json()["Resources"][role_id]["Properties"]
+    for policy in role.get("Policies", []):
+        statements += policy["PolicyDocument"]["Statement"]
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"].get("Roles", []):
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def actions_of(statement: dict) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else actions

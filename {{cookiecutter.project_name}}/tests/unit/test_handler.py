@@ -1,0 +1,77 @@
+"""The consumer's handler, called with real SQS events: good and poison messages in one batch."""
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import handler
+
+PROJECT_ROOT = Path(__file__).parents[2]
+
+
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "consumer"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:consumer"
+    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
+
+
+def sqs_record(body: str) -> dict:
+    """One record as Lambda delivers it from a standard SQS queue."""
+    message_id = str(uuid.uuid4())
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"AQEB{message_id}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1700000000000",
+            "SenderId": "AROAEXAMPLE:apigateway",
+            "ApproximateFirstReceiveTimestamp": "1700000000001",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "0" * 32,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:queue",
+        "awsRegion": "eu-west-1",
+    }
+
+
+def invoke(*bodies: str) -> tuple[list[dict], dict]:
+    records = [sqs_record(body) for body in bodies]
+    return records, handler.handler({"Records": records}, FakeLambdaContext())
+
+
+def failed_ids(response: dict) -> list[str]:
+    return [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
+
+
+def test_a_batch_of_good_messages_reports_no_failures():
+    _, response = invoke(json.dumps({"order": 1}), json.dumps({"order": 2}))
+    assert response == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize(
+    "poison", ["not json at all", json.dumps([1, 2]), json.dumps("text"), ""], ids=repr
+)
+def test_only_the_poison_message_is_reported_failed(poison):
+    records, response = invoke(json.dumps({"order": 1}), poison, json.dumps({"order": 3}))
+    assert failed_ids(response) == [records[1]["messageId"]]
+
+
+def test_business_logic_gets_the_parsed_body(monkeypatch):
+    seen = []
+    monkeypatch.setattr(handler, "process_message", seen.append)
+    invoke(json.dumps({"order": 7, "items": ["a"]}))
+    assert seen == [{"order": 7, "items": ["a"]}]
+
+
+def test_handler_is_tested_against_the_powertools_version_the_layer_pins():
+    from {{ cookiecutter.__package_name }}.consumer.infrastructure import POWERTOOLS_VERSION
+
+    pins = (PROJECT_ROOT / "requirements-dev.txt").read_text().split()
+    assert f"aws-lambda-powertools=={POWERTOOLS_VERSION}" in pins

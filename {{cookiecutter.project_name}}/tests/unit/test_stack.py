@@ -1,0 +1,262 @@
+"""Assertions on the synthesized CloudFormation of the stack, with the values from cdk.json."""
+
+from aws_cdk import aws_lambda as lambda_
+
+from {{ cookiecutter.__package_name }}.settings import CONSUMER_TIMEOUT_SECONDS, DLQ_RETENTION_DAYS
+
+from .cfn import actions_of, only, statements_of_role
+
+DAY = 24 * 60 * 60
+
+
+def queue(template, name):
+    return only(template, "AWS::SQS::Queue", {"QueueName": name})
+
+
+def consumer_function(template, settings):
+    return only(
+        template, "AWS::Lambda::Function", {"FunctionName": settings.names.consumer_function}
+    )
+
+
+def test_queue_keeps_messages_for_the_retention_and_redrives_to_the_dlq(template, settings):
+    dlq_id, _ = queue(template, settings.names.dlq)
+    _, main = queue(template, settings.names.queue)
+    props = main["Properties"]
+    assert props["MessageRetentionPeriod"] == settings.queue_retention * DAY
+    assert props["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": settings.dlq_retries,
+    }
+
+
+def test_dlq_keeps_messages_longer_than_the_queue(template, settings):
+    _, dlq = queue(template, settings.names.dlq)
+    retention = dlq["Properties"]["MessageRetentionPeriod"]
+    assert retention == DLQ_RETENTION_DAYS * DAY
+    assert retention >= settings.queue_retention * DAY
+
+
+def test_visibility_timeout_covers_six_consumer_timeouts_and_the_batching_window(
+    template, settings
+):
+    _, function = consumer_function(template, settings)
+    _, main = queue(template, settings.names.queue)
+    timeout = function["Properties"]["Timeout"]
+    assert timeout == CONSUMER_TIMEOUT_SECONDS
+    assert main["Properties"]["VisibilityTimeout"] >= 6 * timeout + settings.batching_window_seconds
+
+
+def test_both_queues_refuse_requests_without_tls(template):
+    policies = template.find_resources("AWS::SQS::QueuePolicy")
+    queues = template.find_resources("AWS::SQS::Queue")
+    covered = set()
+    for policy in policies.values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        denies_plain_http = any(
+            s["Effect"] == "Deny"
+            and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            and s["Principal"] == {"AWS": "*"}
+            for s in statements
+        )
+        if denies_plain_http:
+            covered |= {ref["Ref"] for ref in policy["Properties"]["Queues"]}
+    assert covered == set(queues)
+
+
+{%- if cookiecutter.enable_kms %}
+
+
+def test_both_queues_use_one_rotating_customer_managed_key(template, settings):
+    key_id, key = only(template, "AWS::KMS::Key")
+    assert key["Properties"]["EnableKeyRotation"] is True
+    template.has_resource_properties(
+        "AWS::KMS::Alias",
+        {"AliasName": settings.names.key_alias, "TargetKeyId": {"Fn::GetAtt": [key_id, "Arn"]}},
+    )
+    for name in (settings.names.queue, settings.names.dlq):
+        _, body = queue(template, name)
+        assert body["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def role_may_use_key(template, role_id, key_id, needed):
+    granted = set()
+    for statement in statements_of_role(template, role_id):
+        if statement["Effect"] == "Allow" and statement["Resource"] == {
+            "Fn::GetAtt": [key_id, "Arn"]
+        }:
+            granted |= set(actions_of(statement))
+    return needed <= granted
+
+
+def test_the_api_can_encrypt_with_the_key(template):
+    key_id, _ = only(template, "AWS::KMS::Key")
+    _, integration = only(template, "AWS::ApiGatewayV2::Integration")
+    role_id = integration["Properties"]["CredentialsArn"]["Fn::GetAtt"][0]
+    # SendMessage to an SSE-KMS queue needs a data key, and Decrypt to reuse a cached one.
+    assert role_may_use_key(template, role_id, key_id, {"kms:GenerateDataKey", "kms:Decrypt"})
+
+
+def test_the_consumer_can_decrypt_with_the_key(template, settings):
+    key_id, _ = only(template, "AWS::KMS::Key")
+    _, function = consumer_function(template, settings)
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    assert role_may_use_key(template, role_id, key_id, {"kms:Decrypt"})
+{%- else %}
+
+
+def test_both_queues_use_sqs_managed_encryption(template, settings):
+    for name in (settings.names.queue, settings.names.dlq):
+        _, body = queue(template, name)
+        assert body["Properties"]["SqsManagedSseEnabled"] is True
+{%- endif %}
+
+
+def test_api_route_sends_the_body_unchanged_to_the_queue(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    api_id, _ = only(template, "AWS::ApiGatewayV2::Api", {"Name": settings.names.http_api})
+    integration_id, integration = only(template, "AWS::ApiGatewayV2::Integration")
+    assert integration["Properties"]["IntegrationSubtype"] == "SQS-SendMessage"
+    assert integration["Properties"]["RequestParameters"] == {
+        "QueueUrl": {"Ref": queue_id},
+        "MessageBody": "$request.body",
+    }
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Route",
+        {
+            "ApiId": {"Ref": api_id},
+            "RouteKey": "POST /messages",
+            "Target": {"Fn::Join": ["", ["integrations/", {"Ref": integration_id}]]},
+        },
+    )
+
+
+def test_api_role_may_only_send_to_the_main_queue(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    _, integration = only(template, "AWS::ApiGatewayV2::Integration")
+    role_id = integration["Properties"]["CredentialsArn"]["Fn::GetAtt"][0]
+    sqs_statements = [
+        s for s in statements_of_role(template, role_id) if "sqs:" in " ".join(actions_of(s))
+    ]
+    assert sqs_statements == [
+        {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+        }
+    ]
+
+
+def test_stage_throttles_at_the_configured_rate_and_logs_json(template, settings):
+    _, stage = only(template, "AWS::ApiGatewayV2::Stage")
+    props = stage["Properties"]
+    assert props["StageName"] == "$default"
+    assert props["AutoDeploy"] is True
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] == settings.api_throttling
+    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == settings.api_burst
+    assert props["AccessLogSettings"]["Format"].startswith('{"requestId": "$context.requestId"')
+    log_group_id, _ = only(
+        template, "AWS::Logs::LogGroup", {"LogGroupName": settings.names.access_log_group}
+    )
+    assert props["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
+
+
+def test_queue_feeds_the_consumer_in_batches_with_partial_failures(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    function_id, _ = consumer_function(template, settings)
+    _, mapping = only(template, "AWS::Lambda::EventSourceMapping")
+    props = mapping["Properties"]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert props["FunctionName"] == {"Ref": function_id}
+    assert props["BatchSize"] == settings.batch_size
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["ScalingConfig"] == {"MaximumConcurrency": settings.lambda_concurrency}
+    assert props.get("MaximumBatchingWindowInSeconds", 0) == settings.batching_window_seconds
+    if settings.batch_size > 10:
+        assert props["MaximumBatchingWindowInSeconds"] >= 1
+
+
+def python_version(runtime_name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in runtime_name.removeprefix("python").split("."))
+
+
+def test_consumer_runs_on_the_latest_python_runtime_cdk_knows(template, settings):
+    python_runtimes = [
+        getattr(lambda_.Runtime, name) for name in dir(lambda_.Runtime) if name.startswith("PYTHON")
+    ]
+    latest = max(python_runtimes, key=lambda runtime: python_version(runtime.name))
+    _, function = consumer_function(template, settings)
+    assert function["Properties"]["Runtime"] == latest.name
+    assert function["Properties"]["Handler"] == "handler.handler"
+
+
+def test_consumer_uses_the_pinned_powertools_layer(template, settings):
+    _, function = consumer_function(template, settings)
+    (layer,) = function["Properties"]["Layers"]
+    parameter = template.to_json()["Parameters"][layer["Ref"]]
+    assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
+    assert parameter["Default"] == (
+        f"/aws/service/powertools/python/arm64/{function['Properties']['Runtime']}/3.37.0"
+    )
+
+
+def test_every_log_group_has_a_retention(template):
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    assert groups
+    for logical_id, group in groups.items():
+        assert group["Properties"].get("RetentionInDays"), logical_id
+
+
+def test_no_role_has_a_managed_policy(template):
+    for logical_id, role in template.find_resources("AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role["Properties"], logical_id
+
+
+{%- if cookiecutter.enable_vpc %}
+
+
+def test_consumer_runs_in_private_subnets_without_a_way_out(template, settings):
+    _, function = consumer_function(template, settings)
+    vpc_config = function["Properties"]["VpcConfig"]
+    subnets = template.find_resources("AWS::EC2::Subnet")
+    assert {ref["Ref"] for ref in vpc_config["SubnetIds"]} == set(subnets)
+    for subnet in subnets.values():
+        assert subnet["Properties"]["MapPublicIpOnLaunch"] is False
+    template.resource_count_is("AWS::EC2::NatGateway", 0)
+    template.resource_count_is("AWS::EC2::InternetGateway", 0)
+    template.has_resource_properties("AWS::EC2::FlowLog", {"TrafficType": "ALL"})
+
+
+def test_consumer_role_can_attach_to_the_vpc(template, settings):
+    _, function = consumer_function(template, settings)
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    actions = {a for s in statements_of_role(template, role_id) for a in actions_of(s)}
+    assert {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"} <= actions
+{%- endif %}
+
+{%- if cookiecutter.api_auth == "iam" %}
+
+
+def test_route_requires_sigv4_signed_requests(template):
+    _, route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
+{%- elif cookiecutter.api_auth == "jwt" %}
+
+
+def test_route_requires_a_jwt_from_the_configured_issuer(template, context):
+    authorizer_id, authorizer = only(template, "AWS::ApiGatewayV2::Authorizer")
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    assert authorizer["Properties"]["JwtConfiguration"] == {
+        "Issuer": context["jwt_issuer"],
+        "Audience": context["jwt_audience"].split(","),
+    }
+    _, route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "JWT"
+    assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
+{%- else %}
+
+
+def test_route_is_public_as_chosen(template):
+    _, route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "NONE"
+{%- endif %}

@@ -1,0 +1,158 @@
+"""The consumer: a Lambda function fed by the queue in batches, with partial batch responses."""
+
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+{%- if cookiecutter.enable_vpc %}
+from aws_cdk import aws_ec2 as ec2
+{%- endif %}
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from aws_cdk.aws_lambda_event_sources import SqsEventSource
+from constructs import Construct
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+# The public Powertools for AWS Lambda layer, looked up at deploy time from the SSM parameter AWS
+# publishes for each version. Keep it equal to the aws-lambda-powertools pin in
+# requirements-dev.txt, which the handler tests run against.
+POWERTOOLS_VERSION = "3.37.0"
+POWERTOOLS_LAYER_PARAMETER = (
+    f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+)
+RUNTIME_CODE = Path(__file__).parent / "runtime"
+
+
+class QueueConsumer(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        queue: sqs.IQueue,
+        function_name: str,
+        service_name: str,
+        timeout: Duration,
+        batch_size: int,
+        batching_window: Duration,
+        max_concurrency: int,
+        log_retention: logs.RetentionDays,
+{%- if cookiecutter.enable_vpc %}
+        vpc: ec2.IVpc,
+        vpc_subnets: ec2.SubnetSelection,
+        security_group: ec2.ISecurityGroup,
+{%- endif %}
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # An explicit role instead of the managed AWSLambdaBasicExecutionRole: it may write to
+        # its own log group only. The event source mapping adds what consuming the queue needs.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {function_name}",
+        )
+        self.log_group.grant_write(self.role)
+{%- if cookiecutter.enable_vpc %}
+        # What the managed AWSLambdaVPCAccessExecutionRole would give. EC2 does not support
+        # resource-level permissions for these actions, so the resource has to be "*".
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                resources=["*"],
+            )
+        )
+{%- endif %}
+        powertools = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=function_name,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler="handler.handler",
+            code=lambda_.Code.from_asset(str(RUNTIME_CODE), exclude=["__pycache__"]),
+            role=self.role,
+            layers=[powertools],
+            memory_size=256,
+            timeout=timeout,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": service_name,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+{%- if cookiecutter.enable_vpc %}
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=[security_group],
+{%- endif %}
+        )
+        # CDK adds an explicit DependsOn on the role beside the GetAtt that already orders them.
+        self.function.node.default_child.add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
+        )
+        # Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*".
+        Validations.of(self.role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+{%- if cookiecutter.enable_vpc %}
+                reason="Only for actions AWS requires on Resource *: X-Ray's PutTraceSegments and"
+                " PutTelemetryRecords, and the EC2 network-interface actions Lambda uses to place"
+                " the function in the VPC; none supports resource-level permissions",
+{%- else %}
+                reason="Only for X-Ray's PutTraceSegments and PutTelemetryRecords, which support no"
+                " resource-level permissions: AWS requires Resource *",
+{%- endif %}
+            )
+        )
+        # Failed messages are retried from the queue and then moved to its dead-letter queue by
+        # the redrive policy; the two Lambda-side failure targets below do not apply to SQS.
+        Validations.of(self.function).acknowledge(
+            Acknowledgment(
+                id="Serverless::Serverless-LambdaDLQ",
+                reason="Invoked synchronously by the SQS event source mapping; a function DLQ only"
+                " receives failed asynchronous invocations. The queue's redrive policy moves failed"
+                " messages to its dead-letter queue",
+            )
+        )
+        Validations.of(self.function).acknowledge(
+            Acknowledgment(
+                id="Serverless::Serverless-LambdaEventSourceMappingDestination",
+                reason="Lambda supports on-failure destinations for stream and Kafka sources, not"
+                " for SQS; the queue's redrive policy moves failed messages to its dead-letter"
+                " queue",
+            )
+        )
+        self.function.add_event_source(
+            SqsEventSource(
+                queue,
+                batch_size=batch_size,
+                max_batching_window=batching_window,
+                max_concurrency=max_concurrency,
+                report_batch_item_failures=True,
+            )
+        )

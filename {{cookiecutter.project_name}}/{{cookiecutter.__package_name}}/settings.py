@@ -1,0 +1,235 @@
+"""The service's settings: the rule each value must follow, and what is derived from them.
+
+This is the one place those rules live. They check the answers when the project is rendered and
+the values in cdk.json at every synth, so a bad value gets the same one-line message in both
+places. Standard library only: it must load before any dependency is installed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Consumer Lambda timeout. The queue's visibility timeout is derived from it (AWS advises 6 x).
+CONSUMER_TIMEOUT_SECONDS = 30
+# A standard queue keeps a message's original enqueue time when it moves to the DLQ, so the DLQ
+# keeps messages for the longest period SQS allows; a shorter one would drop failures unseen.
+DLQ_RETENTION_DAYS = 14
+# Throttled receives count as receives: fewer than this and a busy consumer can send good
+# messages to the DLQ.
+RECOMMENDED_MIN_DLQ_RETRIES = 5
+# Lambda reads at most 10 messages per batch from a standard queue without a batching window.
+MAX_BATCH_WITHOUT_WINDOW = 10
+MAX_BATCHING_WINDOW_SECONDS = 300
+# API Gateway's default account-level burst for HTTP APIs.
+MAX_BURST = 5000
+
+# AWS name limits of every resource named after project_name and stage.
+NAME_LIMITS = {
+    "stack": 128,
+    "queue": 80,
+    "dlq": 80,
+    "http_api": 128,
+    "consumer_function": 64,
+    "key_alias": 256,
+    "access_log_group": 512,
+}
+
+
+class SettingError(ValueError):
+    """A value broke its rule. str() is the one line shown to the user."""
+
+    def __init__(self, name: str, value: Any, rule: str) -> None:
+        shown = f"{name} is missing" if value is None else f"{name}={value!r}"
+        super().__init__(f"{shown}: {rule}")
+        self.name = name
+
+
+def _text(pattern: str, rule: str) -> Callable[[str, Any], str]:
+    compiled = re.compile(pattern)
+
+    def parse(name: str, value: Any) -> str:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise SettingError(name, value, rule)
+        return value
+
+    return parse
+
+
+def _integer(low: int, high: int, unit: str = "") -> Callable[[str, Any], int]:
+    rule = f"must be a whole number from {low} to {high}{unit}"
+
+    def parse(name: str, value: Any) -> int:
+        if isinstance(value, bool):
+            raise SettingError(name, value, rule)
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value):
+            value = int(value)
+        if not isinstance(value, int) or not low <= value <= high:
+            raise SettingError(name, value, rule)
+        return value
+
+    return parse
+
+
+BOOLEAN_WORDS = dict.fromkeys(("true", "yes", "y", "1"), True) | dict.fromkeys(
+    ("false", "no", "n", "0"), False
+)
+
+
+def parse_boolean(name: str, value: Any) -> bool:
+    """A yes/no choice: a JSON boolean, or true/false/yes/no/1/0 as text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS:
+        return BOOLEAN_WORDS[value.strip().lower()]
+    raise SettingError(name, value, "must be true or false")
+
+
+def parse_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise SettingError(name, value, f"must be one of {', '.join(choices)}")
+    return value
+
+
+AUTH_CHOICES = ("iam", "jwt", "none")
+
+RULES: dict[str, Callable[[str, Any], Any]] = {
+    "project_name": _text(
+        r"[a-z][a-z0-9]*(-[a-z0-9]+)*",
+        "must be lowercase letters, digits and single hyphens, start with a letter"
+        " and not end with a hyphen",
+    ),
+    "stage": _text(
+        r"[a-z][a-z0-9]*", "must be lowercase letters and digits, starting with a letter"
+    ),
+    "api_throttling": _integer(1, 10000, " requests per second"),
+    "queue_retention": _integer(1, 14, " days"),
+    "batch_size": _integer(1, 10000, " messages"),
+    "dlq_retries": _integer(1, 1000, " receives"),
+    "lambda_concurrency": _integer(2, 1000, " concurrent invocations"),
+}
+
+SETTING_NAMES = tuple(RULES)
+
+# Settings of a project whose API checks JWTs (api_auth=jwt).
+JWT_RULES: dict[str, Callable[[str, Any], Any]] = {
+    "jwt_issuer": _text(
+        r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?",
+        "must be the token issuer's https:// URL",
+    ),
+    "jwt_audience": _text(
+        r"[A-Za-z0-9._:/@+-]+(,[A-Za-z0-9._:/@+-]+)*",
+        "must be one or more audiences separated by commas, without spaces",
+    ),
+}
+
+
+def _parse_all(rules: Mapping[str, Callable[[str, Any], Any]], values: Mapping[str, Any]) -> dict:
+    parsed = {}
+    for name, parse in rules.items():
+        if values.get(name) in (None, ""):
+            raise SettingError(name, None, "every setting needs a value")
+        parsed[name] = parse(name, values[name])
+    return parsed
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """Physical names of the resources, all derived from project_name and stage."""
+
+    stack: str
+    queue: str
+    dlq: str
+    http_api: str
+    consumer_function: str
+    key_alias: str
+    access_log_group: str
+
+    @classmethod
+    def of(cls, project_name: str, stage: str) -> ResourceNames:
+        prefix = f"{project_name}-{stage}"
+        return cls(
+            stack=f"{prefix}-queue-stack",
+            queue=f"{prefix}-queue",
+            dlq=f"{prefix}-dlq",
+            http_api=f"{prefix}-http-api",
+            consumer_function=f"{prefix}-consumer",
+            key_alias=f"alias/{prefix}-queue-key",
+            access_log_group=f"/aws/apigateway/{prefix}-http-api/access",
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_name: str
+    stage: str
+    api_throttling: int
+    queue_retention: int
+    batch_size: int
+    dlq_retries: int
+    lambda_concurrency: int
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Settings:
+        """Check every value against its rule; raise SettingError on the first that breaks it."""
+        settings = cls(**_parse_all(RULES, values))
+        settings._check_name_lengths()
+        return settings
+
+    def _check_name_lengths(self) -> None:
+        for kind, name in vars(self.names).items():
+            limit = NAME_LIMITS[kind]
+            if len(name) > limit:
+                raise SettingError(
+                    "project_name",
+                    self.project_name,
+                    f"with stage {self.stage!r} makes the {kind.replace('_', ' ')} name {name!r}"
+                    f" {len(name)} characters long; AWS allows {limit}",
+                )
+
+    @property
+    def warnings(self) -> list[str]:
+        """Legal values that are likely mistakes, one line each."""
+        found = []
+        if self.dlq_retries < RECOMMENDED_MIN_DLQ_RETRIES:
+            found.append(
+                f"dlq_retries={self.dlq_retries}: throttled receives count as receives too;"
+                f" below {RECOMMENDED_MIN_DLQ_RETRIES} a busy consumer can send good messages"
+                " to the dead-letter queue"
+            )
+        return found
+
+    @property
+    def names(self) -> ResourceNames:
+        return ResourceNames.of(self.project_name, self.stage)
+
+    @property
+    def api_burst(self) -> int:
+        """Requests the API absorbs at once above the steady rate: two seconds' worth."""
+        return min(2 * self.api_throttling, MAX_BURST)
+
+    @property
+    def batching_window_seconds(self) -> int:
+        """Batches above 10 need a window; it is the time the throttle needs to fill one."""
+        if self.batch_size <= MAX_BATCH_WITHOUT_WINDOW:
+            return 0
+        fill_time = math.ceil(self.batch_size / self.api_throttling)
+        return min(max(fill_time, 1), MAX_BATCHING_WINDOW_SECONDS)
+
+    @property
+    def visibility_timeout_seconds(self) -> int:
+        return 6 * CONSUMER_TIMEOUT_SECONDS + self.batching_window_seconds
+
+
+@dataclass(frozen=True)
+class JwtSettings:
+    issuer: str
+    audiences: tuple[str, ...]
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> JwtSettings:
+        parsed = _parse_all(JWT_RULES, values)
+        return cls(issuer=parsed["jwt_issuer"], audiences=tuple(parsed["jwt_audience"].split(",")))

@@ -1,0 +1,139 @@
+"""The stack: HTTP API -> SQS queue (+ DLQ) -> Lambda consumer, composed from one construct each."""
+
+{% if cookiecutter.api_auth == "none" -%}
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Stack, Validations
+from aws_cdk import aws_apigatewayv2 as apigwv2
+{% else -%}
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+{% endif -%}
+{% if cookiecutter.enable_kms -%}
+from aws_cdk import aws_kms as kms
+{% endif -%}
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from .api import IngestApi
+from .consumer.infrastructure import QueueConsumer
+{%- if cookiecutter.enable_vpc %}
+from .network import ConsumerNetwork
+{%- endif %}
+from .queues import MessageQueues
+{%- if cookiecutter.api_auth == "jwt" %}
+from .settings import CONSUMER_TIMEOUT_SECONDS, DLQ_RETENTION_DAYS, JwtSettings, Settings
+{%- else %}
+from .settings import CONSUMER_TIMEOUT_SECONDS, DLQ_RETENTION_DAYS, Settings
+{%- endif %}
+
+# Retention of every log group in the stack.
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+
+class QueueStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+{%- if cookiecutter.api_auth == "jwt" %}
+        jwt: JwtSettings,
+{%- endif %}
+        **kwargs,
+    ) -> None:
+        names = settings.names
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=names.stack,
+            description=f"{settings.project_name} ({settings.stage}): HTTP API to SQS to Lambda",
+            **kwargs,
+        )
+{%- if cookiecutter.enable_kms %}
+
+        key = kms.Key(
+            self,
+            "QueueKey",
+            alias=names.key_alias,
+            description=f"Encrypts the messages in {names.queue} and {names.dlq}",
+            enable_key_rotation=True,
+        )
+{%- endif %}
+
+        queues = MessageQueues(
+            self,
+            "Queues",
+            queue_name=names.queue,
+            dlq_name=names.dlq,
+            retention=Duration.days(settings.queue_retention),
+            dlq_retention=Duration.days(DLQ_RETENTION_DAYS),
+            max_receive_count=settings.dlq_retries,
+            visibility_timeout=Duration.seconds(settings.visibility_timeout_seconds),
+{%- if cookiecutter.enable_kms %}
+            encryption_key=key,
+{%- endif %}
+        )
+{%- if cookiecutter.enable_vpc %}
+
+        network = ConsumerNetwork(self, "Network", log_retention=LOG_RETENTION)
+{%- endif %}
+
+        QueueConsumer(
+            self,
+            "Consumer",
+            queue=queues.queue,
+            function_name=names.consumer_function,
+            service_name=settings.project_name,
+            timeout=Duration.seconds(CONSUMER_TIMEOUT_SECONDS),
+            batch_size=settings.batch_size,
+            batching_window=Duration.seconds(settings.batching_window_seconds),
+            max_concurrency=settings.lambda_concurrency,
+            log_retention=LOG_RETENTION,
+{%- if cookiecutter.enable_vpc %}
+            vpc=network.vpc,
+            vpc_subnets=network.subnets,
+            security_group=network.consumer_security_group,
+{%- endif %}
+        )
+
+        api = IngestApi(
+            self,
+            "Api",
+            api_name=names.http_api,
+            queue=queues.queue,
+{%- if cookiecutter.enable_kms %}
+            encryption_key=key,
+{%- endif %}
+{%- if cookiecutter.api_auth == "iam" %}
+            # Callers sign requests with SigV4 and need execute-api:Invoke on InvokeArn.
+            authorizer=authorizers.HttpIamAuthorizer(),
+{%- elif cookiecutter.api_auth == "jwt" %}
+            authorizer=authorizers.HttpJwtAuthorizer(
+                "JwtAuthorizer", jwt_issuer=jwt.issuer, jwt_audience=list(jwt.audiences)
+            ),
+{%- else %}
+            authorizer=apigwv2.HttpNoneAuthorizer(),
+{%- endif %}
+            rate_limit=settings.api_throttling,
+            burst_limit=settings.api_burst,
+            access_log_group_name=names.access_log_group,
+            log_retention=LOG_RETENTION,
+        )
+
+{%- if cookiecutter.api_auth == "none" %}
+        Validations.of(api.route).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-APIG4",
+                reason="Public by choice (api_auth=none at render): anyone may post to this route",
+            )
+        )
+{%- endif %}
+
+        CfnOutput(self, "MessagesUrl", value=api.messages_url, description="POST messages here")
+{%- if cookiecutter.api_auth == "iam" %}
+        CfnOutput(
+            self, "InvokeArn", value=api.invoke_arn, description="Allow execute-api:Invoke on this"
+        )
+{%- endif %}
+        CfnOutput(self, "QueueUrl", value=queues.queue.queue_url)
+        CfnOutput(self, "DeadLetterQueueUrl", value=queues.dlq.queue_url)
