@@ -99,7 +99,7 @@ def test_consumer_settings_arrive(baked):
     if answers["batch_size"] > 10:
         assert mapping["MaximumBatchingWindowInSeconds"] >= 1
     else:
-        assert "MaximumBatchingWindowInSeconds" not in mapping
+        assert mapping.get("MaximumBatchingWindowInSeconds", 0) == 0
 
 
 def test_api_settings_arrive(baked):
