@@ -17,7 +17,7 @@ TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
 RULES_FILE = Path(
     TEMPLATE_DIR,
-    "{% raw %}{{cookiecutter.project_name}}/{{cookiecutter.__package_name}}{% endraw %}",
+    "{% raw %}{{cookiecutter.__folder_name}}/{{cookiecutter.__package_name}}{% endraw %}",
     "settings.py",
 )
 OPTIONS = ("enable_kms", "enable_vpc")
@@ -43,6 +43,11 @@ def main() -> None:
         sys.exit(f"error: {error}")
     for warning in settings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if ANSWERS["api_auth"] != "jwt" and (ANSWERS["jwt_issuer"] or ANSWERS["jwt_audience"]):
+        print(
+            f"warning: jwt_issuer and jwt_audience are ignored with api_auth={ANSWERS['api_auth']}",
+            file=sys.stderr,
+        )
     if ANSWERS["api_auth"] == "none":
         print(
             "warning: api_auth=none: the API will be public; anyone with its URL can post messages",

@@ -1,5 +1,6 @@
 """Helpers of the template tests: bake the template with given answers, synthesize a bake."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 TEMPLATE_ROOT = Path(__file__).parents[1]
+RULES_FILE = (
+    TEMPLATE_ROOT / "{{cookiecutter.__folder_name}}/{{cookiecutter.__package_name}}/settings.py"
+)
 VENV_BIN = Path(sys.executable).parent
 CDK = Path(os.environ.get("CDK_CLI", TEMPLATE_ROOT / "build/cdk-cli/node_modules/.bin/cdk"))
 # jsii prints a banner on every run under an end-of-life Node.js; it is noise in test output.
@@ -22,6 +26,27 @@ QUIET_NODE = {
 def run_env() -> dict:
     """The environment of a command run in a bake: this venv's tools first on PATH."""
     return {**os.environ, **QUIET_NODE, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def load_rules():
+    """The generated project's settings module, loaded from the template as the hook loads it."""
+    spec = importlib.util.spec_from_file_location("project_settings", RULES_FILE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def render(output_dir: Path, *answers: str) -> subprocess.CompletedProcess:
+    """`cookiecutter --no-input` from the command line, as a user or a CI job runs it."""
+    return subprocess.run(
+        [str(VENV_BIN / "cookiecutter"), "--no-input", "-o", str(output_dir), str(TEMPLATE_ROOT)]
+        + list(answers),
+        capture_output=True,
+        text=True,
+        env=run_env(),
+        timeout=120,
+    )
 
 
 def bake_ok(cookies, **answers) -> Path:

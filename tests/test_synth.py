@@ -5,6 +5,7 @@ collide) and every test of that combination reads the same template.
 """
 
 import itertools
+import json
 import subprocess
 
 import pytest
@@ -182,3 +183,100 @@ def test_cfn_lint_finds_nothing(baked):
         text=True,
     )
     assert (result.returncode, result.stdout) == (0, "")
+
+
+# Actions AWS authorizes only on Resource "*" (no resource-level permissions).
+ACTIONS_ONLY_ON_ANY_RESOURCE = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+}
+
+
+def identity_statements(synthesized):
+    """(role, statement) for every statement of every role: inline and attached policies."""
+    for role_id, role in synthesized.of_type("AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                yield role_id, statement
+        for statement in role_statements(synthesized, role_id):
+            yield role_id, statement
+
+
+def test_no_role_has_a_managed_policy(baked):
+    _, synthesized = baked
+    for role_id, role in synthesized.of_type("AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role["Properties"], role_id
+
+
+def test_no_wildcard_actions_and_any_resource_only_where_aws_requires_it(baked):
+    _, synthesized = baked
+    for role_id, statement in identity_statements(synthesized):
+        actions = as_list(statement["Action"])
+        assert not [a for a in actions if "*" in a], (role_id, statement)
+        if "*" in as_list(statement["Resource"]):
+            assert set(actions) <= ACTIONS_ONLY_ON_ANY_RESOURCE, (role_id, statement)
+
+
+def test_api_role_may_only_send_to_the_main_queue(baked):
+    answers, synthesized = baked
+    queue_id, _ = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
+    _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
+    role_id = integration["CredentialsArn"]["Fn::GetAtt"][0]
+    role = synthesized.resources[role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "apigateway.amazonaws.com"
+    }
+    allowed = {
+        (action, json.dumps(statement["Resource"]))
+        for statement in role_statements(synthesized, role_id)
+        for action in as_list(statement["Action"])
+    }
+    expected = {("sqs:SendMessage", json.dumps({"Fn::GetAtt": [queue_id, "Arn"]}))}
+    if answers["enable_kms"]:
+        (key_id,) = synthesized.of_type("AWS::KMS::Key")
+        key_arn = json.dumps({"Fn::GetAtt": [key_id, "Arn"]})
+        expected |= {("kms:GenerateDataKey", key_arn), ("kms:Decrypt", key_arn)}
+    assert allowed == expected
+
+
+def test_consumer_may_only_consume_the_main_queue_and_write_its_own_logs(baked):
+    answers, synthesized = baked
+    queue_id, _ = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
+    log_group_id, _ = synthesized.one(
+        "AWS::Logs::LogGroup", LogGroupName=f"/aws/lambda/{names(answers)['function']}"
+    )
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
+    role_id = function["Role"]["Fn::GetAtt"][0]
+    seen = set()
+    for statement in role_statements(synthesized, role_id):
+        actions = as_list(statement["Action"])
+        services = {action.split(":")[0] for action in actions}
+        seen |= services
+        if services == {"sqs"}:
+            assert statement["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+            assert "sqs:SendMessage" not in actions
+        elif services == {"logs"}:
+            assert statement["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
+        elif services == {"kms"}:
+            assert actions == ["kms:Decrypt"]
+        else:
+            assert set(actions) <= ACTIONS_ONLY_ON_ANY_RESOURCE, statement
+    assert {"sqs", "logs"} <= seen
+
+
+def test_both_queues_deny_requests_without_tls(baked):
+    _, synthesized = baked
+    denied = set()
+    for policy in synthesized.of_type("AWS::SQS::QueuePolicy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Deny" and statement["Condition"] == {
+                "Bool": {"aws:SecureTransport": "false"}
+            }:
+                denied |= {ref["Ref"] for ref in policy["Properties"]["Queues"]}
+    assert denied == set(synthesized.of_type("AWS::SQS::Queue"))

@@ -56,6 +56,7 @@ def _text(pattern: str, rule: str) -> Callable[[str, Any], str]:
             raise SettingError(name, value, rule)
         return value
 
+    parse.rule = rule
     return parse
 
 
@@ -71,6 +72,7 @@ def _integer(low: int, high: int, unit: str = "") -> Callable[[str, Any], int]:
             raise SettingError(name, value, rule)
         return value
 
+    parse.rule = rule
     return parse
 
 
@@ -131,7 +133,7 @@ def _parse_all(rules: Mapping[str, Callable[[str, Any], Any]], values: Mapping[s
     parsed = {}
     for name, parse in rules.items():
         if values.get(name) in (None, ""):
-            raise SettingError(name, None, "every setting needs a value")
+            raise SettingError(name, None, parse.rule)
         parsed[name] = parse(name, values[name])
     return parsed
 
@@ -183,11 +185,15 @@ class Settings:
         for kind, name in vars(self.names).items():
             limit = NAME_LIMITS[kind]
             if len(name) > limit:
+                # Blame the longer of the two parts: it is the one to shorten.
+                parts = {"project_name": self.project_name, "stage": self.stage}
+                blamed = max(parts, key=lambda part: len(parts[part]))
+                (other,) = set(parts) - {blamed}
                 raise SettingError(
-                    "project_name",
-                    self.project_name,
-                    f"with stage {self.stage!r} makes the {kind.replace('_', ' ')} name {name!r}"
-                    f" {len(name)} characters long; AWS allows {limit}",
+                    blamed,
+                    parts[blamed],
+                    f"with {other} {parts[other]!r} it makes the {kind.replace('_', ' ')} name"
+                    f" {name!r} {len(name)} characters long; AWS allows {limit}",
                 )
 
     @property

@@ -1,0 +1,206 @@
+"""Bad answers are refused with one line, before anything is written; the rules at their edges."""
+
+import json
+
+import pytest
+
+from .bakery import bake_ok, load_rules, render
+
+RULES = load_rules()
+
+LOWERCASE = "must be lowercase letters, digits and single hyphens"
+STAGE = "must be lowercase letters and digits, starting with a letter"
+
+# (answer, the line the user must see)
+REFUSED = [
+    ("project_name=Orders", f"project_name='Orders': {LOWERCASE}"),
+    ("project_name=1orders", f"project_name='1orders': {LOWERCASE}"),
+    ("project_name=orders--ingest", f"project_name='orders--ingest': {LOWERCASE}"),
+    ("project_name=orders-", f"project_name='orders-': {LOWERCASE}"),
+    ("project_name=orders_ingest", f"project_name='orders_ingest': {LOWERCASE}"),
+    ("project_name=orders ingest", f"project_name='orders ingest': {LOWERCASE}"),
+    ("project_name=a/b", f"project_name='a/b': {LOWERCASE}"),
+    ("project_name=..", f"project_name='..': {LOWERCASE}"),
+    ("project_name=", "project_name is missing: must be lowercase letters"),
+    (
+        f"project_name={'a' * 52}",
+        f"project_name='{'a' * 52}': with stage 'dev' it makes the consumer function name"
+        f" '{'a' * 52}-dev-consumer' 65 characters long; AWS allows 64",
+    ),
+    ("stage=Dev", f"stage='Dev': {STAGE}"),
+    ("stage=dev-eu", f"stage='dev-eu': {STAGE}"),
+    ("stage=1", f"stage='1': {STAGE}"),
+    ("stage=", "stage is missing: must be lowercase letters and digits"),
+    (f"stage={'s' * 42}", f"stage='{'s' * 42}': with project_name 'orders-ingest' it makes"),
+    ("api_throttling=0", "api_throttling=0: must be a whole number from 1 to 10000 requests per"),
+    ("api_throttling=10001", "api_throttling=10001: must be a whole number from 1 to 10000"),
+    ("api_throttling=abc", "api_throttling='abc': must be a whole number from 1 to 10000"),
+    ("api_throttling=1.5", "api_throttling='1.5': must be a whole number"),
+    ("api_throttling=-5", "api_throttling='-5': must be a whole number"),
+    ("api_throttling= 5", "api_throttling=' 5': must be a whole number"),
+    ("queue_retention=0", "queue_retention=0: must be a whole number from 1 to 14 days"),
+    ("queue_retention=15", "queue_retention=15: must be a whole number from 1 to 14 days"),
+    ("batch_size=0", "batch_size=0: must be a whole number from 1 to 10000 messages"),
+    ("batch_size=10001", "batch_size=10001: must be a whole number from 1 to 10000 messages"),
+    ("dlq_retries=0", "dlq_retries=0: must be a whole number from 1 to 1000 receives"),
+    ("dlq_retries=1001", "dlq_retries=1001: must be a whole number from 1 to 1000 receives"),
+    ("lambda_concurrency=1", "lambda_concurrency=1: must be a whole number from 2 to 1000"),
+    ("lambda_concurrency=1001", "lambda_concurrency=1001: must be a whole number from 2 to 1000"),
+    ("api_auth=oauth", "api_auth='oauth': must be one of iam, jwt, none"),
+    ("api_auth=IAM", "api_auth='IAM': must be one of iam, jwt, none"),
+]
+JWT_REFUSED = [
+    ((), "jwt_issuer is missing: must be the token issuer's https:// URL"),
+    (("jwt_issuer=http://issuer.example.com",), "jwt_issuer='http://issuer.example.com'"),
+    (("jwt_issuer=https://", "jwt_audience=a"), "jwt_issuer='https://'"),
+    (
+        ("jwt_issuer=https://issuer.example.com", "jwt_audience=a b"),
+        "jwt_audience='a b': must be one or more audiences separated by commas, without spaces",
+    ),
+    (
+        ("jwt_issuer=https://issuer.example.com", "jwt_audience=a,,b"),
+        "jwt_audience='a,,b'",
+    ),
+]
+
+
+def assert_refused(result, output_dir, expected):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {expected}"), lines[0]
+    assert list(output_dir.iterdir()) == [], "a refused render left files behind"
+
+
+@pytest.mark.parametrize(("answer", "expected"), REFUSED, ids=[a for a, _ in REFUSED])
+def test_bad_answer_is_refused_with_one_line(tmp_path, answer, expected):
+    assert_refused(render(tmp_path, answer), tmp_path, expected)
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"), JWT_REFUSED, ids=[" ".join(a) for a, _ in JWT_REFUSED]
+)
+def test_bad_jwt_settings_are_refused(tmp_path, answers, expected):
+    assert_refused(render(tmp_path, "api_auth=jwt", *answers), tmp_path, expected)
+
+
+def test_answers_are_read_as_data_never_as_code(tmp_path):
+    marker = tmp_path.parent / f"{tmp_path.name}-injected"
+    escape = f"'''\"\"\"); open({str(marker)!r}, 'w').close(); (\"\"\"'''"
+    result = render(
+        tmp_path, "api_auth=jwt", "jwt_issuer=https://x.example.com", f"jwt_audience={escape}"
+    )
+    assert_refused(result, tmp_path, "jwt_audience=")
+    assert not marker.exists()
+
+
+def test_a_jinja_expression_in_an_answer_cannot_break_the_render(tmp_path):
+    # cookiecutter renders --no-input answers as templates; the result is then just a value.
+    assert_refused(render(tmp_path, "project_name={{ 7 * 7 }}"), tmp_path, "project_name='49'")
+
+
+def test_a_quote_in_a_valid_answer_arrives_verbatim(cookies):
+    issuer = "https://issuer.example.com/tenant's-pool"
+    project = bake_ok(cookies, api_auth="jwt", jwt_issuer=issuer, jwt_audience="orders")
+    assert json.loads((project / "cdk.json").read_text())["context"]["jwt_issuer"] == issuer
+
+
+def test_a_risky_value_is_accepted_with_a_warning(tmp_path):
+    result = render(tmp_path, "dlq_retries=2")
+    assert result.returncode == 0
+    assert "warning: dlq_retries=2: throttled receives count as receives too" in result.stderr
+
+
+def test_public_api_is_said_so_at_render(tmp_path):
+    result = render(tmp_path, "api_auth=none")
+    assert result.returncode == 0
+    assert "warning: api_auth=none: the API will be public" in result.stderr
+
+
+EDGES = {
+    "api_throttling": (1, 10000),
+    "queue_retention": (1, 14),
+    "batch_size": (1, 10000),
+    "dlq_retries": (1, 1000),
+    "lambda_concurrency": (2, 1000),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [(name, value) for name, edges in EDGES.items() for value in edges],
+)
+def test_values_at_the_edges_are_accepted(cookies, name, value):
+    project = bake_ok(cookies, **{name: str(value)})
+    assert json.loads((project / "cdk.json").read_text())["context"][name] == value
+
+
+def test_the_longest_names_are_accepted(cookies):
+    longest = "a" * 51  # a51-dev-consumer is 64 characters, the function name limit
+    project = bake_ok(cookies, project_name=longest)
+    assert json.loads((project / "cdk.json").read_text())["context"]["project_name"] == longest
+
+
+# The rules themselves, as the hook and the generated app.py use them.
+
+VALID = {
+    "project_name": "orders-ingest",
+    "stage": "dev",
+    "api_throttling": 100,
+    "queue_retention": 4,
+    "batch_size": 10,
+    "dlq_retries": 5,
+    "lambda_concurrency": 10,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("project_name", "orders-"),
+        ("project_name", 7),
+        ("stage", "prod_eu"),
+        ("api_throttling", True),
+        ("api_throttling", 10.0),
+        ("api_throttling", "1000000"),
+        ("batch_size", None),
+    ],
+)
+def test_rules_refuse(name, value):
+    with pytest.raises(RULES.SettingError) as refused:
+        RULES.Settings.from_values({**VALID, name: value})
+    assert refused.value.name == name
+    assert str(refused.value).startswith(name)
+
+
+def test_rules_accept_numbers_given_as_text():
+    settings = RULES.Settings.from_values({**VALID, "batch_size": "25", "dlq_retries": "7"})
+    assert (settings.batch_size, settings.dlq_retries) == (25, 7)
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(1, 2), (100, 200), (2500, 5000), (10000, 5000)])
+def test_burst_is_two_seconds_of_the_rate_within_the_account_limit(rate, burst):
+    assert RULES.Settings.from_values({**VALID, "api_throttling": rate}).api_burst == burst
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "rate", "window"),
+    [(10, 100, 0), (11, 100, 1), (500, 100, 5), (10000, 1, 300), (10000, 10000, 1)],
+)
+def test_batching_window_is_the_time_to_fill_a_batch(batch_size, rate, window):
+    settings = RULES.Settings.from_values(
+        {**VALID, "batch_size": batch_size, "api_throttling": rate}
+    )
+    assert settings.batching_window_seconds == window
+    assert settings.visibility_timeout_seconds == 6 * RULES.CONSUMER_TIMEOUT_SECONDS + window
+
+
+@pytest.mark.parametrize("word", ["true", "Yes", "y", "1", "false", "no", "N", "0", True, False])
+def test_booleans_accept_the_usual_words(word):
+    assert RULES.parse_boolean("enable_kms", word) in (True, False)
+
+
+def test_booleans_refuse_anything_else():
+    with pytest.raises(RULES.SettingError, match="enable_kms='maybe': must be true or false"):
+        RULES.parse_boolean("enable_kms", "maybe")
