@@ -27,11 +27,11 @@ class ConsumerNetwork(Construct):
             ],
         )
         self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        flow_log_group = logs.LogGroup(
+        self.flow_log_group = logs.LogGroup(
             self, "FlowLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
         )
         self.vpc.add_flow_log(
-            "FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_log_group)
+            "FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group)
         )
         # The event source mapping polls SQS from outside the VPC, so the function itself needs no
         # route out. Egress is open only to HTTPS inside the VPC, for interface endpoints you add.

@@ -26,6 +26,10 @@ MAX_BATCH_WITHOUT_WINDOW = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
 # API Gateway's default account-level burst for HTTP APIs.
 MAX_BURST = 5000
+PRODUCTION_STAGES = ("prod", "production")
+# The backlog alarm fires when the oldest message has waited this share of the queue's retention:
+# early enough to fix the consumer before messages expire.
+OLDEST_MESSAGE_ALARM_FRACTION = 0.25
 
 # AWS name limits of every resource named after project_name and stage.
 NAME_LIMITS = {
@@ -36,6 +40,8 @@ NAME_LIMITS = {
     "consumer_function": 64,
     "key_alias": 256,
     "access_log_group": 512,
+    "alarm_topic": 256,
+    "dashboard": 255,
 }
 
 
@@ -48,15 +54,19 @@ class SettingError(ValueError):
         self.name = name
 
 
-def _text(pattern: str, rule: str) -> Callable[[str, Any], str]:
+def _text(pattern: str, rule: str, *, optional: bool = False) -> Callable[[str, Any], str]:
+    """A text setting matching pattern; an optional one may also be empty (or absent)."""
     compiled = re.compile(pattern)
 
     def parse(name: str, value: Any) -> str:
+        if optional and value in (None, ""):
+            return ""
         if not isinstance(value, str) or not compiled.fullmatch(value):
             raise SettingError(name, value, rule)
         return value
 
     parse.rule = rule
+    parse.optional = optional
     return parse
 
 
@@ -112,6 +122,11 @@ RULES: dict[str, Callable[[str, Any], Any]] = {
     "batch_size": _integer(1, 10000, " messages"),
     "dlq_retries": _integer(1, 1000, " receives"),
     "lambda_concurrency": _integer(2, 1000, " concurrent invocations"),
+    "alarm_email": _text(
+        r"[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}",
+        "must be one e-mail address, or empty for no alarm e-mails",
+        optional=True,
+    ),
 }
 
 SETTING_NAMES = tuple(RULES)
@@ -132,9 +147,9 @@ JWT_RULES: dict[str, Callable[[str, Any], Any]] = {
 def _parse_all(rules: Mapping[str, Callable[[str, Any], Any]], values: Mapping[str, Any]) -> dict:
     parsed = {}
     for name, parse in rules.items():
-        if values.get(name) in (None, ""):
+        if values.get(name) in (None, "") and not getattr(parse, "optional", False):
             raise SettingError(name, None, parse.rule)
-        parsed[name] = parse(name, values[name])
+        parsed[name] = parse(name, values.get(name))
     return parsed
 
 
@@ -149,6 +164,8 @@ class ResourceNames:
     consumer_function: str
     key_alias: str
     access_log_group: str
+    alarm_topic: str
+    dashboard: str
 
     @classmethod
     def of(cls, project_name: str, stage: str) -> ResourceNames:
@@ -161,7 +178,22 @@ class ResourceNames:
             consumer_function=f"{prefix}-consumer",
             key_alias=f"alias/{prefix}-queue-key",
             access_log_group=f"/aws/apigateway/{prefix}-http-api/access",
+            alarm_topic=f"{prefix}-alarms",
+            dashboard=f"{prefix}-queue-stack",
         )
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """When each alarm fires. Change them here; the README's runbook explains each alarm."""
+
+    oldest_message_age_seconds: int
+    dlq_messages: int = 1
+    consumer_errors: int = 1
+    consumer_throttles: int = 1
+    api_5xx: int = 1
+    api_4xx_percent: float = 5.0
+    period_minutes: int = 5
 
 
 @dataclass(frozen=True)
@@ -173,6 +205,7 @@ class Settings:
     batch_size: int
     dlq_retries: int
     lambda_concurrency: int
+    alarm_email: str
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Settings:
@@ -229,6 +262,18 @@ class Settings:
     def visibility_timeout_seconds(self) -> int:
         return 6 * CONSUMER_TIMEOUT_SECONDS + self.batching_window_seconds
 
+    @property
+    def is_production(self) -> bool:
+        """Production stages keep logs longer."""
+        return self.stage in PRODUCTION_STAGES
+
+    @property
+    def alarm_thresholds(self) -> AlarmThresholds:
+        retention_seconds = self.queue_retention * 24 * 60 * 60
+        return AlarmThresholds(
+            oldest_message_age_seconds=int(retention_seconds * OLDEST_MESSAGE_ALARM_FRACTION),
+        )
+
 
 @dataclass(frozen=True)
 class JwtSettings:
@@ -239,3 +284,56 @@ class JwtSettings:
     def from_values(cls, values: Mapping[str, Any]) -> JwtSettings:
         parsed = _parse_all(JWT_RULES, values)
         return cls(issuer=parsed["jwt_issuer"], audiences=tuple(parsed["jwt_audience"].split(",")))
+
+
+# The "observability" object of cdk.json: your own tools, wired without editing the constructs.
+LAYER_ARN = r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+"
+ENVIRONMENT_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+LOG_DESTINATION_ARN = r"arn:aws[a-z-]*:(lambda|kinesis|firehose|logs):[a-z0-9-]+:[0-9]{12}:\S+"
+ROLE_ARN = r"arn:aws[a-z-]*:iam::[0-9]{12}:role/\S+"
+OBSERVABILITY_KEYS = ("layers", "environment", "log_destination_arn", "log_destination_role_arn")
+
+
+@dataclass(frozen=True)
+class ObservabilityHooks:
+    """Extra Lambda layers and environment variables for the consumer (an OpenTelemetry layer, a
+    vendor extension), and a destination every log group of the stack is subscribed to."""
+
+    layers: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+    log_destination_arn: str = ""
+    log_destination_role_arn: str = ""
+
+    @classmethod
+    def from_values(cls, value: Any) -> ObservabilityHooks:
+        if value in (None, ""):
+            return cls()
+        if not isinstance(value, dict) or set(value) - set(OBSERVABILITY_KEYS):
+            raise SettingError(
+                "observability", value, f"must be an object with {', '.join(OBSERVABILITY_KEYS)}"
+            )
+        layers = value.get("layers", [])
+        if not isinstance(layers, list):
+            raise SettingError("observability.layers", layers, "must be a list of layer ARNs")
+        layer_rule = _text(LAYER_ARN, "must be a Lambda layer version ARN")
+        environment = value.get("environment", {})
+        if not isinstance(environment, dict):
+            raise SettingError("observability.environment", environment, "must be an object")
+        name_rule = _text(ENVIRONMENT_NAME, "must be letters, digits and _, starting with a letter")
+        for name, setting in environment.items():
+            name_rule("observability.environment", name)
+            if not isinstance(setting, str):
+                raise SettingError(f"observability.environment.{name}", setting, "must be text")
+        return cls(
+            layers=tuple(layer_rule("observability.layers", arn) for arn in layers),
+            environment=tuple(environment.items()),
+            log_destination_arn=_text(
+                LOG_DESTINATION_ARN,
+                "must be the ARN of a Lambda function, Kinesis stream, Firehose stream or"
+                " log destination",
+                optional=True,
+            )("observability.log_destination_arn", value.get("log_destination_arn")),
+            log_destination_role_arn=_text(
+                ROLE_ARN, "must be an IAM role ARN, or empty", optional=True
+            )("observability.log_destination_role_arn", value.get("log_destination_role_arn")),
+        )

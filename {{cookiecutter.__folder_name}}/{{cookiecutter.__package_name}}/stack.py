@@ -15,18 +15,25 @@ from constructs import Construct
 
 from .api import IngestApi
 from .consumer.infrastructure import QueueConsumer
+from .monitoring import Monitoring
 {%- if cookiecutter.enable_vpc %}
 from .network import ConsumerNetwork
 {%- endif %}
 from .queues import MessageQueues
+from .settings import (
+    CONSUMER_TIMEOUT_SECONDS,
+    DLQ_RETENTION_DAYS,
 {%- if cookiecutter.api_auth == "jwt" %}
-from .settings import CONSUMER_TIMEOUT_SECONDS, DLQ_RETENTION_DAYS, JwtSettings, Settings
-{%- else %}
-from .settings import CONSUMER_TIMEOUT_SECONDS, DLQ_RETENTION_DAYS, Settings
+    JwtSettings,
 {%- endif %}
+    ObservabilityHooks,
+    Settings,
+)
 
-# Retention of every log group in the stack.
-LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+def log_retention(settings: Settings) -> logs.RetentionDays:
+    """Retention of every log group in the stack: short while developing, a year in production."""
+    return logs.RetentionDays.ONE_YEAR if settings.is_production else logs.RetentionDays.TWO_WEEKS
 
 
 class QueueStack(Stack):
@@ -39,6 +46,7 @@ class QueueStack(Stack):
 {%- if cookiecutter.api_auth == "jwt" %}
         jwt: JwtSettings,
 {%- endif %}
+        observability: ObservabilityHooks | None = None,
         **kwargs,
     ) -> None:
         names = settings.names
@@ -49,13 +57,15 @@ class QueueStack(Stack):
             description=f"{settings.project_name} ({settings.stage}): HTTP API to SQS to Lambda",
             **kwargs,
         )
+        retention = log_retention(settings)
+        observability = observability or ObservabilityHooks()
 {%- if cookiecutter.enable_kms %}
 
         key = kms.Key(
             self,
             "QueueKey",
             alias=names.key_alias,
-            description=f"Encrypts the messages in {names.queue} and {names.dlq}",
+            description=f"Encrypts the messages in {names.queue} and {names.dlq}, and the alarms",
             enable_key_rotation=True,
         )
 {%- endif %}
@@ -75,20 +85,23 @@ class QueueStack(Stack):
         )
 {%- if cookiecutter.enable_vpc %}
 
-        network = ConsumerNetwork(self, "Network", log_retention=LOG_RETENTION)
+        network = ConsumerNetwork(self, "Network", log_retention=retention)
 {%- endif %}
 
-        QueueConsumer(
+        consumer = QueueConsumer(
             self,
             "Consumer",
             queue=queues.queue,
             function_name=names.consumer_function,
             service_name=settings.project_name,
+            metrics_namespace=settings.project_name,
             timeout=Duration.seconds(CONSUMER_TIMEOUT_SECONDS),
             batch_size=settings.batch_size,
             batching_window=Duration.seconds(settings.batching_window_seconds),
             max_concurrency=settings.lambda_concurrency,
-            log_retention=LOG_RETENTION,
+            log_retention=retention,
+            extra_layer_arns=observability.layers,
+            extra_environment=observability.environment,
 {%- if cookiecutter.enable_vpc %}
             vpc=network.vpc,
             vpc_subnets=network.subnets,
@@ -117,9 +130,8 @@ class QueueStack(Stack):
             rate_limit=settings.api_throttling,
             burst_limit=settings.api_burst,
             access_log_group_name=names.access_log_group,
-            log_retention=LOG_RETENTION,
+            log_retention=retention,
         )
-
 {%- if cookiecutter.api_auth == "none" %}
         Validations.of(api.route).acknowledge(
             Acknowledgment(
@@ -128,6 +140,38 @@ class QueueStack(Stack):
             )
         )
 {%- endif %}
+
+        Monitoring(
+            self,
+            "Monitoring",
+            name_prefix=f"{settings.project_name}-{settings.stage}",
+            topic_name=names.alarm_topic,
+            dashboard_name=names.dashboard,
+            thresholds=settings.alarm_thresholds,
+            alarm_email=settings.alarm_email,
+            queue=queues.queue,
+            dlq=queues.dlq,
+            function=consumer.function,
+            api_stage=api.stage,
+{%- if cookiecutter.enable_kms %}
+            encryption_key=key,
+{%- endif %}
+        )
+
+        if observability.log_destination_arn:
+            log_groups = [consumer.log_group, api.access_log_group]
+{%- if cookiecutter.enable_vpc %}
+            log_groups.append(network.flow_log_group)
+{%- endif %}
+            for index, log_group in enumerate(log_groups):
+                logs.CfnSubscriptionFilter(
+                    self,
+                    f"LogSubscription{index}",
+                    log_group_name=log_group.log_group_name,
+                    destination_arn=observability.log_destination_arn,
+                    role_arn=observability.log_destination_role_arn or None,
+                    filter_pattern="",
+                )
 
         CfnOutput(self, "MessagesUrl", value=api.messages_url, description="POST messages here")
 {%- if cookiecutter.api_auth == "iam" %}

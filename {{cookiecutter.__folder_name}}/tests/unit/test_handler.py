@@ -1,6 +1,7 @@
 """The consumer's handler, called with real SQS events: good and poison messages in one batch."""
 
 import json
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,37 @@ def test_a_batch_of_good_messages_reports_no_failures():
 def test_only_the_poison_message_is_reported_failed(poison):
     records, response = invoke(json.dumps({"order": 1}), poison, json.dumps({"order": 3}))
     assert failed_ids(response) == [records[1]["messageId"]]
+
+
+def emf_metrics(output: str) -> dict[str, float]:
+    """The metrics Powertools wrote as CloudWatch embedded metric format lines."""
+    found = {}
+    for line in output.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            document = json.loads(line)
+            for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                value = document[metric["Name"]]
+                found[metric["Name"]] = sum(value) if isinstance(value, list) else value
+    return found
+
+
+def test_processed_and_failed_messages_are_counted(capsys):
+    invoke(json.dumps({"order": 1}), "poison", json.dumps({"order": 3}))
+    metrics = emf_metrics(capsys.readouterr().out)
+    assert metrics["MessagesProcessed"] == 2
+    assert metrics["MessagesFailed"] == 1
+
+
+def test_log_lines_carry_the_message_id_as_correlation_id(capsys):
+    # The handler's logger writes to the stdout it found at import time; point it at this test's.
+    handler.logger.registered_handler.setStream(sys.stdout)
+    records, _ = invoke(json.dumps({"order": 1}), "poison")
+    out = capsys.readouterr().out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith('{"level"')]
+    processed = [line for line in lines if line["message"] == "Processed message"]
+    failed = [line for line in lines if line["message"].startswith("Message failed")]
+    assert [line["correlation_id"] for line in processed] == [records[0]["messageId"]]
+    assert [line["correlation_id"] for line in failed] == [records[1]["messageId"]]
 
 
 def test_business_logic_gets_the_parsed_body(monkeypatch):

@@ -35,11 +35,14 @@ class QueueConsumer(Construct):
         queue: sqs.IQueue,
         function_name: str,
         service_name: str,
+        metrics_namespace: str,
         timeout: Duration,
         batch_size: int,
         batching_window: Duration,
         max_concurrency: int,
         log_retention: logs.RetentionDays,
+        extra_layer_arns: tuple[str, ...] = (),
+        extra_environment: tuple[tuple[str, str], ...] = (),
 {%- if cookiecutter.enable_vpc %}
         vpc: ec2.IVpc,
         vpc_subnets: ec2.SubnetSelection,
@@ -95,15 +98,25 @@ class QueueConsumer(Construct):
             handler="handler.handler",
             code=lambda_.Code.from_asset(str(RUNTIME_CODE), exclude=["__pycache__"]),
             role=self.role,
-            layers=[powertools],
+            layers=[
+                powertools,
+                *(
+                    lambda_.LayerVersion.from_layer_version_arn(self, f"ExtraLayer{index}", arn)
+                    for index, arn in enumerate(extra_layer_arns)
+                ),
+            ],
             memory_size=256,
             timeout=timeout,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
+{%- if cookiecutter.enable_tracing %}
             tracing=lambda_.Tracing.ACTIVE,
+{%- endif %}
             environment={
                 "POWERTOOLS_SERVICE_NAME": service_name,
+                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **dict(extra_environment),
             },
 {%- if cookiecutter.enable_vpc %}
             vpc=vpc,
@@ -115,20 +128,33 @@ class QueueConsumer(Construct):
         self.function.node.default_child.add_metadata(
             "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )
-        # Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*".
+{%- if cookiecutter.enable_tracing or cookiecutter.enable_vpc %}
         Validations.of(self.role).acknowledge(
             Acknowledgment(
                 id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-{%- if cookiecutter.enable_vpc %}
-                reason="Only for actions AWS requires on Resource *: X-Ray's PutTraceSegments and"
-                " PutTelemetryRecords, and the EC2 network-interface actions Lambda uses to place"
-                " the function in the VPC; none supports resource-level permissions",
+{%- if cookiecutter.enable_tracing and cookiecutter.enable_vpc %}
+                reason="Only for actions AWS authorizes on Resource * alone: X-Ray's"
+                " PutTraceSegments and PutTelemetryRecords, and the EC2 network-interface actions"
+                " Lambda uses to place the function in the VPC",
+{%- elif cookiecutter.enable_tracing %}
+                reason="Only for X-Ray's PutTraceSegments and PutTelemetryRecords (added by active"
+                " tracing), which AWS authorizes on Resource * alone",
 {%- else %}
-                reason="Only for X-Ray's PutTraceSegments and PutTelemetryRecords, which support no"
-                " resource-level permissions: AWS requires Resource *",
+                reason="Only for the EC2 network-interface actions Lambda uses to place the"
+                " function in the VPC, which AWS authorizes on Resource * alone",
 {%- endif %}
             )
         )
+{%- endif %}
+{%- if not cookiecutter.enable_tracing %}
+        Validations.of(self.function).acknowledge(
+            Acknowledgment(
+                id="Serverless::Serverless-LambdaTracing",
+                reason="X-Ray tracing was turned off when the project was rendered"
+                " (enable_tracing=false)",
+            )
+        )
+{%- endif %}
         # Failed messages are retried from the queue and then moved to its dead-letter queue by
         # the redrive policy; the two Lambda-side failure targets below do not apply to SQS.
         Validations.of(self.function).acknowledge(
@@ -154,5 +180,6 @@ class QueueConsumer(Construct):
                 max_batching_window=batching_window,
                 max_concurrency=max_concurrency,
                 report_batch_item_failures=True,
+                metrics_config=lambda_.MetricsConfig(metrics=[lambda_.MetricType.EVENT_COUNT]),
             )
         )

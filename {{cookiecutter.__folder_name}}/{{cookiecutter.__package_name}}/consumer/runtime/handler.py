@@ -2,13 +2,15 @@
 
 Each record's body is parsed as JSON and passed to business_logic.process_message. A record
 that cannot be parsed or that raises is reported back in batchItemFailures, so only it returns
-to the queue (the event source mapping has ReportBatchItemFailures on).
+to the queue (the event source mapping has ReportBatchItemFailures on). Every log line written
+while a record is processed carries its SQS message id as correlation_id.
 """
 
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics{% if cookiecutter.enable_tracing %}, Tracer{% endif %}
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -20,19 +22,38 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from business_logic import process_message
 
 logger = Logger()
+metrics = Metrics()
+{%- if cookiecutter.enable_tracing %}
+tracer = Tracer()
+{%- endif %}
 processor = BatchProcessor(event_type=EventType.SQS)
 
-
+{% if cookiecutter.enable_tracing %}
+@tracer.capture_method
+{%- endif %}
 def record_handler(record: SQSRecord) -> None:
-    logger.append_keys(message_id=record.message_id)
+    logger.set_correlation_id(record.message_id)
     try:
         process_message(json.loads(record.body))
+    except Exception:
+        logger.exception("Message failed; it returns to the queue")
+        raise
     finally:
-        logger.remove_keys(["message_id"])
+        logger.set_correlation_id(None)
 
 
 @logger.inject_lambda_context
+{%- if cookiecutter.enable_tracing %}
+@tracer.capture_lambda_handler
+{%- endif %}
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    failed = len(response["batchItemFailures"])
+    metrics.add_metric(name="MessagesFailed", unit=MetricUnit.Count, value=failed)
+    metrics.add_metric(
+        name="MessagesProcessed", unit=MetricUnit.Count, value=len(event["Records"]) - failed
+    )
+    return response

@@ -1,0 +1,154 @@
+"""Alarms, their topic, the dashboard, tracing and log retention in the synthesized template."""
+
+import json
+
+from aws_cdk import aws_logs as logs
+
+from {{ cookiecutter.__package_name }}.settings import Settings
+from {{ cookiecutter.__package_name }}.stack import log_retention
+
+from .cfn import only
+
+ALARMS = (
+    "dlq-not-empty",
+    "backlog-aging",
+    "consumer-errors",
+    "consumer-throttled",
+    "api-5xx",
+    "api-4xx-rate",
+)
+
+
+def alarms_by_name(template, settings):
+    prefix = f"{settings.project_name}-{settings.stage}-"
+    return {
+        alarm["Properties"]["AlarmName"].removeprefix(prefix): alarm["Properties"]
+        for alarm in template.find_resources("AWS::CloudWatch::Alarm").values()
+    }
+
+
+def test_every_alarm_notifies_the_topic(template, settings):
+    topic_id, _ = only(template, "AWS::SNS::Topic", {"TopicName": settings.names.alarm_topic})
+    alarms = alarms_by_name(template, settings)
+    assert sorted(alarms) == sorted(ALARMS)
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarm["OKActions"] == [{"Ref": topic_id}]
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_dlq_alarm_fires_on_the_first_message(template, settings):
+    dlq_id, _ = only(template, "AWS::SQS::Queue", {"QueueName": settings.names.dlq})
+    alarm = alarms_by_name(template, settings)["dlq-not-empty"]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}
+    ]
+    assert alarm["Threshold"] == 1
+
+
+def test_backlog_alarm_fires_well_before_messages_expire(template, settings):
+    queue_id, _ = only(template, "AWS::SQS::Queue", {"QueueName": settings.names.queue})
+    alarm = alarms_by_name(template, settings)["backlog-aging"]
+    retention_seconds = settings.queue_retention * 24 * 60 * 60
+    assert alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": [queue_id, "QueueName"]}
+    assert alarm["Threshold"] == settings.alarm_thresholds.oldest_message_age_seconds
+    assert 0 < alarm["Threshold"] <= retention_seconds / 2
+
+
+def test_consumer_and_api_alarms_watch_the_right_metrics(template, settings):
+    function_id, _ = only(
+        template, "AWS::Lambda::Function", {"FunctionName": settings.names.consumer_function}
+    )
+    alarms = alarms_by_name(template, settings)
+    for name, metric in (("consumer-errors", "Errors"), ("consumer-throttled", "Throttles")):
+        assert alarms[name]["MetricName"] == metric
+        dimensions = [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
+        assert alarms[name]["Dimensions"] == dimensions
+    assert alarms["api-5xx"]["MetricName"] == "5xx"
+    rate = alarms["api-4xx-rate"]
+    expression = next(m["Expression"] for m in rate["Metrics"] if "Expression" in m)
+    assert "client_errors / requests" in expression
+    inputs = {m["MetricStat"]["Metric"]["MetricName"] for m in rate["Metrics"] if "MetricStat" in m}
+    assert inputs == {"4xx", "Count"}
+
+
+def test_alarm_topic_is_encrypted_and_tls_only(template, settings):
+    _, topic = only(template, "AWS::SNS::Topic", {"TopicName": settings.names.alarm_topic})
+{%- if cookiecutter.enable_kms %}
+    key_id, key = only(template, "AWS::KMS::Key")
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    cloudwatch = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+{%- else %}
+    assert "KmsMasterKeyId" not in topic["Properties"]
+{%- endif %}
+    _, policy = only(template, "AWS::SNS::TopicPolicy")
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    )
+
+
+def test_alarm_email_is_subscribed_only_when_given(template, settings):
+    subscriptions = template.find_resources("AWS::SNS::Subscription")
+    if settings.alarm_email:
+        ((_, subscription),) = subscriptions.items()
+        assert subscription["Properties"]["Protocol"] == "email"
+        assert subscription["Properties"]["Endpoint"] == settings.alarm_email
+    else:
+        assert subscriptions == {}
+
+
+def test_dashboard_shows_api_queue_and_consumer_on_one_page(template, settings):
+    _, dashboard = only(template, "AWS::CloudWatch::Dashboard")
+    assert dashboard["Properties"]["DashboardName"] == settings.names.stack
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for title in (
+        "API requests",
+        "API latency",
+        "API errors",
+        "Queue depth",
+        "Age of oldest message",
+        "Dead-letter queue depth",
+        "Consumer invocations and errors",
+        "Consumer duration",
+        "Consumer concurrency",
+    ):
+        assert title in body, title
+
+
+def test_event_source_mapping_publishes_its_metrics(template):
+    _, mapping = only(template, "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["MetricsConfig"] == {"Metrics": ["EventCount"]}
+
+
+def test_consumer_tracing_matches_the_choice(template, settings):
+    _, function = only(
+        template, "AWS::Lambda::Function", {"FunctionName": settings.names.consumer_function}
+    )
+{%- if cookiecutter.enable_tracing %}
+    assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
+{%- else %}
+    assert "TracingConfig" not in function["Properties"]
+{%- endif %}
+    environment = function["Properties"]["Environment"]["Variables"]
+    assert environment["POWERTOOLS_METRICS_NAMESPACE"] == settings.project_name
+
+
+def test_logs_are_kept_longer_in_production(settings):
+    production = Settings.from_values({**vars(settings), "stage": "prod"})
+    development = Settings.from_values({**vars(settings), "stage": "dev"})
+    assert log_retention(production) == logs.RetentionDays.ONE_YEAR
+    assert log_retention(development) == logs.RetentionDays.TWO_WEEKS
+
+
+def test_log_groups_keep_the_stage_retention(template, settings):
+    expected = 365 if settings.is_production else 14
+    for logical_id, group in template.find_resources("AWS::Logs::LogGroup").items():
+        assert group["Properties"]["RetentionInDays"] == expected, logical_id

@@ -1,0 +1,220 @@
+"""The operations tools, run against moto's emulated AWS: real boto3 calls, no account needed."""
+
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import boto3
+import botocore.client
+import pytest
+from moto import mock_aws
+
+from {{ cookiecutter.__package_name }}.ops import common, peek_dlq, redrive_dlq, smoke_test
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        yield boto3.client("sqs", region_name=REGION)
+
+
+@pytest.fixture
+def queues(aws, settings):
+    dlq = aws.create_queue(QueueName=settings.names.dlq)["QueueUrl"]
+    queue = aws.create_queue(QueueName=settings.names.queue)["QueueUrl"]
+    return queue, dlq
+
+
+def run_tool(monkeypatch, tool, *arguments) -> str | int:
+    """Run a tool's command line; its exit status, or the one error line it exits with."""
+    monkeypatch.setattr(sys, "argv", [tool.__name__, *arguments])
+    with pytest.raises(SystemExit) as stopped:
+        common.run(tool.main)
+    return stopped.value.code or 0
+
+
+def depth(sqs, url) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def test_peek_shows_dlq_messages_and_leaves_them_there(monkeypatch, capsys, aws, queues):
+    _, dlq = queues
+    for number in range(3):
+        aws.send_message(QueueUrl=dlq, MessageBody=json.dumps({"order": number}))
+    assert run_tool(monkeypatch, peek_dlq) == 0
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(json.loads(m["body"])["order"] for m in shown) == [0, 1, 2]
+    assert depth(aws, dlq) == 3
+
+
+def test_peek_says_when_the_dlq_is_empty(monkeypatch, capsys, queues):
+    assert run_tool(monkeypatch, peek_dlq) == 0
+    assert "is empty" in capsys.readouterr().out
+
+
+def test_a_missing_queue_is_one_clear_line(monkeypatch, aws, settings):
+    assert run_tool(monkeypatch, peek_dlq) == (
+        f"error: queue '{settings.names.dlq}' not found in {REGION}: is the stack deployed to"
+        " this account and region?"
+    )
+
+
+def test_missing_credentials_are_one_clear_line(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    message = run_tool(monkeypatch, redrive_dlq)
+    assert message == "error: no AWS credentials found: set AWS_PROFILE or run `aws sso login`"
+
+
+def test_redrive_of_an_empty_dlq_does_nothing(monkeypatch, capsys, queues):
+    assert run_tool(monkeypatch, redrive_dlq) == 0
+    assert "empty: nothing to redrive" in capsys.readouterr().out
+
+
+@pytest.fixture
+def move_tasks(monkeypatch, aws):
+    """SQS message move tasks, which moto does not emulate: moves the messages through moto
+    when started, and reports RUNNING once, then the given final status."""
+    final = {"Status": "COMPLETED"}
+    calls = {"list": 0}
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def call(client, operation, params):
+        if operation == "StartMessageMoveTask":
+            source = aws.get_queue_url(QueueName=params["SourceArn"].split(":")[-1])["QueueUrl"]
+            target = aws.get_queue_url(QueueName=params["DestinationArn"].split(":")[-1])
+            moved = 0
+            while messages := aws.receive_message(QueueUrl=source, MaxNumberOfMessages=10).get(
+                "Messages"
+            ):
+                for message in messages:
+                    aws.send_message(QueueUrl=target["QueueUrl"], MessageBody=message["Body"])
+                    aws.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
+                    moved += 1
+            calls["moved"] = moved
+            return {"TaskHandle": "task-1"}
+        if operation == "ListMessageMoveTasks":
+            calls["list"] += 1
+            status = {"Status": "RUNNING"} if calls["list"] == 1 else final
+            progress = 0 if calls["list"] == 1 else calls["moved"]
+            return {
+                "Results": [
+                    {
+                        "TaskHandle": "task-1",
+                        **status,
+                        "ApproximateNumberOfMessagesMoved": progress,
+                        "ApproximateNumberOfMessagesToMove": calls["moved"],
+                    }
+                ]
+            }
+        return real_call(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call)
+    return final
+
+
+def test_redrive_moves_messages_back_and_reports_progress(
+    monkeypatch, capsys, aws, queues, move_tasks
+):
+    queue, dlq = queues
+    for number in range(3):
+        aws.send_message(QueueUrl=dlq, MessageBody=json.dumps({"order": number}))
+    assert run_tool(monkeypatch, redrive_dlq, "--poll-seconds", "0") == 0
+    progress = capsys.readouterr().out.splitlines()
+    assert progress[1:] == ["running: 0 of 3 moved", "completed: 3 of 3 moved"]
+    assert (depth(aws, queue), depth(aws, dlq)) == (3, 0)
+
+
+def test_a_failed_redrive_says_why(monkeypatch, aws, queues, move_tasks):
+    _, dlq = queues
+    aws.send_message(QueueUrl=dlq, MessageBody="{}")
+    move_tasks.update(Status="FAILED", FailureReason="AccessDenied")
+    message = run_tool(monkeypatch, redrive_dlq, "--poll-seconds", "0")
+    assert message == "error: the move ended FAILED: AccessDenied"
+
+
+class FakeApi(BaseHTTPRequestHandler):
+    """POST /messages as API Gateway's SQS integration answers it."""
+
+    status = 200
+    requests: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        FakeApi.requests.append((dict(self.headers), json.loads(body)))
+        answer = {"SendMessageResponse": {"SendMessageResult": {"MessageId": "msg-1"}}}
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(answer).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def api():
+    FakeApi.status, FakeApi.requests = 200, []
+    server = HTTPServer(("127.0.0.1", 0), FakeApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/messages"
+    server.shutdown()
+
+
+def consumer_logged(settings, *lines):
+    logs = boto3.client("logs", region_name=REGION)
+    group = f"/aws/lambda/{settings.names.consumer_function}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="stream")
+    now = int(time.time() * 1000)
+    events = [{"timestamp": now + i, "message": m} for i, m in enumerate(lines)]
+    logs.put_log_events(logGroupName=group, logStreamName="stream", logEvents=events)
+
+
+SMOKE = [{% if cookiecutter.api_auth == "jwt" %}"--token", "a.jwt.token", {% endif %}"--timeout"]
+
+
+def test_smoke_test_confirms_the_message_was_processed(monkeypatch, capsys, aws, api, settings):
+    consumer_logged(
+        settings,
+        json.dumps({"message": "Processed message", "correlation_id": "msg-0"}),
+        json.dumps({"message": "Processed message", "correlation_id": "msg-1"}),
+    )
+    assert run_tool(monkeypatch, smoke_test, "--url", api, *SMOKE, "5") == 0
+    assert "Processed: msg-1" in capsys.readouterr().out
+    ((headers, body),) = FakeApi.requests
+    assert body["smokeTest"] is True
+{%- if cookiecutter.api_auth == "iam" %}
+    assert headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=")
+    assert f"/{REGION}/execute-api/aws4_request, SignedHeaders=" in headers["Authorization"]
+{%- elif cookiecutter.api_auth == "jwt" %}
+    assert headers["Authorization"] == "Bearer a.jwt.token"
+{%- else %}
+    assert "Authorization" not in headers
+{%- endif %}
+
+
+def test_smoke_test_fails_when_nothing_processes_the_message(monkeypatch, aws, api, settings):
+    consumer_logged(settings, json.dumps({"message": "Processed message", "correlation_id": "x"}))
+    message = run_tool(monkeypatch, smoke_test, "--url", api, *SMOKE, "1")
+    assert message.startswith("error: message msg-1 was accepted but not processed within 1 s")
+
+
+def test_smoke_test_reports_a_refused_request(monkeypatch, aws, api):
+    FakeApi.status = 403
+    message = run_tool(monkeypatch, smoke_test, "--url", api, *SMOKE, "1")
+    assert message.startswith("error: the API answered 403")

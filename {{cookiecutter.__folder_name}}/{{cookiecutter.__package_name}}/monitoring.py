@@ -1,0 +1,201 @@
+"""Alarms to one SNS topic, and a dashboard of the whole pipeline on one page."""
+
+{% if cookiecutter.enable_kms -%}
+from aws_cdk import Duration
+{% else -%}
+from aws_cdk import Acknowledgment, Duration, Validations
+{% endif -%}
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+{%- if cookiecutter.enable_kms %}
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+{%- endif %}
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from .settings import AlarmThresholds
+
+
+class Monitoring(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        topic_name: str,
+        dashboard_name: str,
+        thresholds: AlarmThresholds,
+        alarm_email: str,
+        queue: sqs.IQueue,
+        dlq: sqs.IQueue,
+        function: lambda_.IFunction,
+        api_stage: apigwv2.HttpStage,
+{%- if cookiecutter.enable_kms %}
+        encryption_key: kms.IKey,
+{%- endif %}
+    ) -> None:
+        super().__init__(scope, construct_id)
+        period = Duration.minutes(thresholds.period_minutes)
+
+        self.topic = sns.Topic(
+            self,
+            "AlarmTopic",
+            topic_name=topic_name,
+            display_name=f"{name_prefix} alarms",
+            enforce_ssl=True,
+{%- if cookiecutter.enable_kms %}
+            master_key=encryption_key,
+{%- endif %}
+        )
+{%- if cookiecutter.enable_kms %}
+        # CloudWatch publishes alarms to the encrypted topic, so it must be able to use the key.
+        encryption_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],
+            )
+        )
+{%- else %}
+        Validations.of(self.topic).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-SNS2",
+                reason="CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed"
+                " SNS key, and this project has no customer-managed key (enable_kms=false). The"
+                " topic carries alarm notifications, never message data",
+            )
+        )
+{%- endif %}
+        if alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+
+        api_4xx_rate = cloudwatch.MathExpression(
+            expression="IF(requests > 0, 100 * client_errors / requests, 0)",
+            using_metrics={
+                "requests": api_stage.metric_count(period=period, statistic="Sum"),
+                "client_errors": api_stage.metric_client_error(period=period, statistic="Sum"),
+            },
+            label="4xx rate (%)",
+            period=period,
+        )
+        # (name, description, metric, threshold): every alarm fires at or above its threshold.
+        definitions = [
+            (
+                "dlq-not-empty",
+                "Messages failed every retry and wait in the dead-letter queue.",
+                dlq.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(1), statistic="Maximum"
+                ),
+                thresholds.dlq_messages,
+            ),
+            (
+                "backlog-aging",
+                "The oldest queued message is old: the consumer falls behind or is failing, and"
+                " messages expire when they reach the queue's retention.",
+                queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum"),
+                thresholds.oldest_message_age_seconds,
+            ),
+            (
+                "consumer-errors",
+                "The consumer failed whole invocations (not single messages).",
+                function.metric_errors(period=period, statistic="Sum"),
+                thresholds.consumer_errors,
+            ),
+            (
+                "consumer-throttled",
+                "Lambda throttled the consumer: account or function concurrency is exhausted.",
+                function.metric_throttles(period=period, statistic="Sum"),
+                thresholds.consumer_throttles,
+            ),
+            (
+                "api-5xx",
+                "The API answered 5xx: it could not put messages on the queue.",
+                api_stage.metric_server_error(period=period, statistic="Sum"),
+                thresholds.api_5xx,
+            ),
+            (
+                "api-4xx-rate",
+                "Many requests were refused (4xx); 429 means callers exceed the throttle.",
+                api_4xx_rate,
+                thresholds.api_4xx_percent,
+            ),
+        ]
+        action = cloudwatch_actions.SnsAction(self.topic)
+        self.alarms = {}
+        for name, description, metric, threshold in definitions:
+            alarm = cloudwatch.Alarm(
+                self,
+                name,
+                alarm_name=f"{name_prefix}-{name}",
+                alarm_description=f"{description} See the README's runbook.",
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(action)
+            alarm.add_ok_action(action)
+            self.alarms[name] = alarm
+
+        self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=dashboard_name)
+        self.dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(
+                title="Alarms", alarms=list(self.alarms.values()), width=24, height=3
+            )
+        )
+        self.dashboard.add_widgets(
+            graph("API requests", api_stage.metric_count(period=period, statistic="Sum")),
+            graph(
+                "API latency (ms)",
+                api_stage.metric_latency(period=period, statistic="p50"),
+                api_stage.metric_latency(period=period, statistic="p99"),
+            ),
+            graph(
+                "API errors",
+                api_stage.metric_client_error(period=period, statistic="Sum"),
+                api_stage.metric_server_error(period=period, statistic="Sum"),
+            ),
+        )
+        self.dashboard.add_widgets(
+            graph(
+                "Queue depth",
+                queue.metric_approximate_number_of_messages_visible(period=period),
+                queue.metric_approximate_number_of_messages_not_visible(period=period),
+            ),
+            graph(
+                "Age of oldest message (s)",
+                queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum"),
+            ),
+            graph(
+                "Dead-letter queue depth",
+                dlq.metric_approximate_number_of_messages_visible(period=period),
+            ),
+        )
+        self.dashboard.add_widgets(
+            graph(
+                "Consumer invocations and errors",
+                function.metric_invocations(period=period, statistic="Sum"),
+                function.metric_errors(period=period, statistic="Sum"),
+                function.metric_throttles(period=period, statistic="Sum"),
+            ),
+            graph(
+                "Consumer duration (ms)",
+                function.metric_duration(period=period, statistic="p50"),
+                function.metric_duration(period=period, statistic="p99"),
+            ),
+            graph(
+                "Consumer concurrency",
+                function.metric("ConcurrentExecutions", period=period, statistic="Maximum"),
+            ),
+        )
+
+
+def graph(title: str, *metrics: cloudwatch.IMetric) -> cloudwatch.GraphWidget:
+    return cloudwatch.GraphWidget(title=title, left=list(metrics), width=8, height=6)

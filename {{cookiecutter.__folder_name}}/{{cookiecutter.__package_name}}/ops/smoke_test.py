@@ -1,0 +1,119 @@
+"""Send one request to the deployed API and wait until the consumer has processed it.
+
+Posts a small JSON object to POST /messages, reads the SQS message id from the answer, then
+searches the consumer's log group for that id (every log line of a message carries it as
+correlation_id) until the "Processed message" line appears or the time is up.
+"""
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+{% if cookiecutter.api_auth == "iam" -%}
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+{% endif -%}
+from botocore.exceptions import ClientError
+
+from .common import ToolError, client, deployed_names, parser, run
+
+PROCESSED = "Processed message"
+
+
+def messages_url(cloudformation, stack_name: str) -> str:
+    try:
+        (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ValidationError":
+            raise
+        raise ToolError(f"stack {stack_name!r} not found: deploy it, or pass --url") from None
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return outputs["MessagesUrl"]
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> dict:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode(errors="replace")[:200]
+        raise ToolError(f"the API answered {error.code} {error.reason}: {detail}") from None
+    except urllib.error.URLError as error:
+        raise ToolError(f"cannot reach {url}: {error.reason}") from None
+
+
+def find_message_id(answer) -> str | None:
+    """The SendMessage answer, whatever envelope API Gateway puts around it."""
+    if isinstance(answer, dict):
+        if isinstance(answer.get("MessageId"), str):
+            return answer["MessageId"]
+        for value in answer.values():
+            found = find_message_id(value)
+            if found:
+                return found
+    return None
+
+
+def is_processed_line(line: str, message_id: str) -> bool:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return False
+    return entry.get("message") == PROCESSED and entry.get("correlation_id") == message_id
+
+
+def main() -> int:
+    arguments = parser(__doc__.splitlines()[0])
+    arguments.add_argument("--url", help="the MessagesUrl output (default: read from the stack)")
+{%- if cookiecutter.api_auth == "jwt" %}
+    arguments.add_argument("--token", required=True, help="a JWT the API accepts")
+{%- endif %}
+    arguments.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds to wait for processing (120)"
+    )
+    options = arguments.parse_args()
+
+    names = deployed_names(options.stage)
+    url = options.url or messages_url(client("cloudformation", options.region), names.stack)
+    body = json.dumps({"smokeTest": True, "id": str(uuid.uuid4())}).encode()
+    headers = {"Content-Type": "application/json"}
+{%- if cookiecutter.api_auth == "iam" %}
+    session = boto3.Session(region_name=options.region)
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise ToolError("no AWS credentials found: set AWS_PROFILE or run `aws sso login`")
+    request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+    SigV4Auth(credentials, "execute-api", session.region_name).add_auth(request)
+    headers = dict(request.headers)
+{%- elif cookiecutter.api_auth == "jwt" %}
+    headers["Authorization"] = f"Bearer {options.token}"
+{%- endif %}
+
+    message_id = find_message_id(post(url, body, headers))
+    if not message_id:
+        raise ToolError("the API answered without a MessageId: is the route wired to the queue?")
+    print(f"Accepted as message {message_id}; waiting for the consumer")
+
+    logs = client("logs", options.region)
+    log_group = f"/aws/lambda/{names.consumer_function}"
+    deadline = time.monotonic() + options.timeout
+    while time.monotonic() < deadline:
+        events = logs.filter_log_events(
+            logGroupName=log_group, filterPattern=f'"{message_id}"', limit=50
+        ).get("events", [])
+        if any(is_processed_line(event["message"], message_id) for event in events):
+            print(f"Processed: {message_id} appears in {log_group}")
+            return 0
+        time.sleep(min(5.0, max(deadline - time.monotonic(), 0)))
+    raise ToolError(
+        f"message {message_id} was accepted but not processed within {options.timeout:g} s:"
+        f" look for it in {log_group} and in the dead-letter queue"
+    )
+
+
+if __name__ == "__main__":
+    run(main)
