@@ -17,11 +17,19 @@ JWT = {"jwt_issuer": "https://issuer.example.com/", "jwt_audience": "orders"}
 
 
 def option_sets():
-    for kms, vpc, auth in itertools.product((True, False), (True, False), ("iam", "jwt", "none")):
-        answers = {"enable_kms": kms, "enable_vpc": vpc, "api_auth": auth}
+    booleans = (True, False)
+    for kms, vpc, tracing, auth in itertools.product(
+        booleans, booleans, booleans, ("iam", "jwt", "none")
+    ):
+        answers = {
+            "enable_kms": kms,
+            "enable_vpc": vpc,
+            "enable_tracing": tracing,
+            "api_auth": auth,
+        }
         if auth == "jwt":
             answers |= JWT
-        yield pytest.param(answers, id=f"kms={kms}-vpc={vpc}-auth={auth}")
+        yield pytest.param(answers, id=f"kms={kms}-vpc={vpc}-tracing={tracing}-auth={auth}")
 
 
 def project_files(project):
@@ -49,7 +57,7 @@ def test_rendered_project_is_clean(cookies, answers):
 # (lines starting "@aws-cdk/) name every CDK module and are left out of the search.
 TRACES_OF_OPTION = {
     "enable_kms": re.compile(r"kms|encryption_key|customer-managed", re.IGNORECASE),
-    "enable_vpc": re.compile(r"vpc|ec2|subnet|security.group|network", re.IGNORECASE),
+    "enable_vpc": re.compile(r"vpc|\bec2\b|subnet|security.group|network", re.IGNORECASE),
 }
 
 
@@ -95,7 +103,15 @@ def test_post_gen_says_where_the_project_went(tmp_path):
     [
         pytest.param({}, id="defaults"),
         pytest.param(
-            {"enable_kms": True, "enable_vpc": True, "api_auth": "jwt", **JWT}, id="all-on"
+            {
+                "enable_kms": True,
+                "enable_vpc": True,
+                "enable_tracing": True,
+                "api_auth": "jwt",
+                "alarm_email": "oncall@example.com",
+                **JWT,
+            },
+            id="all-on",
         ),
     ],
 )

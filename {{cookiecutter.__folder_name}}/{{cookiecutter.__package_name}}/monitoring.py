@@ -1,10 +1,6 @@
 """Alarms to one SNS topic, and a dashboard of the whole pipeline on one page."""
 
-{% if cookiecutter.enable_kms -%}
-from aws_cdk import Duration
-{% else -%}
 from aws_cdk import Acknowledgment, Duration, Validations
-{% endif -%}
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
@@ -67,13 +63,21 @@ class Monitoring(Construct):
             Acknowledgment(
                 id="AwsSolutions::AwsSolutions-SNS2",
                 reason="CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed"
-                " SNS key, and this project has no customer-managed key (enable_kms=false). The"
-                " topic carries alarm notifications, never message data",
+                " SNS key, and this project has no key of its own (enable_kms=false). The topic"
+                " carries alarm notifications, never message data",
             )
         )
 {%- endif %}
         if alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            subscription = self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            Validations.of(subscription).acknowledge(
+                Acknowledgment(
+                    id="Serverless::Serverless-SNSRedrivePolicy",
+                    reason="An alarm e-mail that cannot be delivered needs no dead-letter queue:"
+                    " nobody would read it, and the alarm's state and history stay in CloudWatch"
+                    " and on the dashboard",
+                )
+            )
 
         api_4xx_rate = cloudwatch.MathExpression(
             expression="IF(requests > 0, 100 * client_errors / requests, 0)",
