@@ -193,7 +193,13 @@ def test_batching_window_is_the_time_to_fill_a_batch(batch_size, rate, window):
         {**VALID, "batch_size": batch_size, "api_throttling": rate}
     )
     assert settings.batching_window_seconds == window
-    assert settings.visibility_timeout_seconds == 6 * RULES.CONSUMER_TIMEOUT_SECONDS + window
+    assert settings.visibility_timeout_seconds == 6 * settings.consumer_timeout_seconds + window
+
+
+@pytest.mark.parametrize(("batch_size", "timeout"), [(1, 30), (300, 30), (1000, 100), (10000, 900)])
+def test_consumer_timeout_grows_with_the_batch(batch_size, timeout):
+    settings = RULES.Settings.from_values({**VALID, "batch_size": batch_size})
+    assert settings.consumer_timeout_seconds == timeout
 
 
 @pytest.mark.parametrize("word", ["true", "Yes", "y", "1", "false", "no", "N", "0", True, False])

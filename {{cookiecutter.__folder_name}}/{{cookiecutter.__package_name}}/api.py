@@ -30,6 +30,11 @@ ACCESS_LOG_FORMAT = {
     "integrationLatency": "$context.integrationLatency",
     "integrationStatus": "$context.integrationStatus",
     "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+{%- if cookiecutter.api_auth == "jwt" %}
+    "tokenSubject": "$context.authorizer.claims.sub",
+    "tokenClient": "$context.authorizer.claims.client_id",
+{%- endif %}
 }
 
 

@@ -33,12 +33,30 @@ class Monitoring(Construct):
         function: lambda_.IFunction,
         api_stage: apigwv2.HttpStage,
 {%- if cookiecutter.enable_kms %}
-        encryption_key: kms.IKey,
+        key_alias: str,
 {%- endif %}
     ) -> None:
         super().__init__(scope, construct_id)
         period = Duration.minutes(thresholds.period_minutes)
 
+{%- if cookiecutter.enable_kms %}
+        # A key of the topic's own: CloudWatch must be able to use it to publish alarms, and
+        # that grant must not reach the key of the messages.
+        self.topic_key = kms.Key(
+            self,
+            "AlarmTopicKey",
+            alias=key_alias,
+            description=f"Encrypts the alarm notifications of {name_prefix}",
+            enable_key_rotation=True,
+        )
+        self.topic_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],
+            )
+        )
+{%- endif %}
         self.topic = sns.Topic(
             self,
             "AlarmTopic",
@@ -46,24 +64,15 @@ class Monitoring(Construct):
             display_name=f"{name_prefix} alarms",
             enforce_ssl=True,
 {%- if cookiecutter.enable_kms %}
-            master_key=encryption_key,
+            master_key=self.topic_key,
 {%- endif %}
         )
-{%- if cookiecutter.enable_kms %}
-        # CloudWatch publishes alarms to the encrypted topic, so it must be able to use the key.
-        encryption_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"],
-            )
-        )
-{%- else %}
+{%- if not cookiecutter.enable_kms %}
         Validations.of(self.topic).acknowledge(
             Acknowledgment(
                 id="AwsSolutions::AwsSolutions-SNS2",
                 reason="CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed"
-                " SNS key, and this project has no key of its own (enable_kms=false). The topic"
+                " SNS key, and this project was rendered without keys of its own. The topic"
                 " carries alarm notifications, never message data",
             )
         )
@@ -79,8 +88,12 @@ class Monitoring(Construct):
                 )
             )
 
+        # Below a minimum of requests the rate says nothing (one stray 403 would be 100 %).
         api_4xx_rate = cloudwatch.MathExpression(
-            expression="IF(requests > 0, 100 * client_errors / requests, 0)",
+            expression=(
+                f"IF(requests >= {thresholds.api_4xx_min_requests},"
+                " 100 * client_errors / requests, 0)"
+            ),
             using_metrics={
                 "requests": api_stage.metric_count(period=period, statistic="Sum"),
                 "client_errors": api_stage.metric_client_error(period=period, statistic="Sum"),
@@ -88,7 +101,8 @@ class Monitoring(Construct):
             label="4xx rate (%)",
             period=period,
         )
-        # (name, description, metric, threshold): every alarm fires at or above its threshold.
+        # (name, description, metric, threshold, periods): every alarm fires when its metric is at
+        # or above the threshold for that many consecutive periods.
         definitions = [
             (
                 "dlq-not-empty",
@@ -97,6 +111,7 @@ class Monitoring(Construct):
                     period=Duration.minutes(1), statistic="Maximum"
                 ),
                 thresholds.dlq_messages,
+                1,
             ),
             (
                 "backlog-aging",
@@ -104,35 +119,40 @@ class Monitoring(Construct):
                 " messages expire when they reach the queue's retention.",
                 queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum"),
                 thresholds.oldest_message_age_seconds,
+                1,
             ),
             (
                 "consumer-errors",
                 "The consumer failed whole invocations (not single messages).",
                 function.metric_errors(period=period, statistic="Sum"),
                 thresholds.consumer_errors,
+                1,
             ),
             (
                 "consumer-throttled",
                 "Lambda throttled the consumer: account or function concurrency is exhausted.",
                 function.metric_throttles(period=period, statistic="Sum"),
                 thresholds.consumer_throttles,
+                1,
             ),
             (
                 "api-5xx",
                 "The API answered 5xx: it could not put messages on the queue.",
                 api_stage.metric_server_error(period=period, statistic="Sum"),
                 thresholds.api_5xx,
+                1,
             ),
             (
                 "api-4xx-rate",
                 "Many requests were refused (4xx); 429 means callers exceed the throttle.",
                 api_4xx_rate,
                 thresholds.api_4xx_percent,
+                thresholds.api_4xx_periods,
             ),
         ]
         action = cloudwatch_actions.SnsAction(self.topic)
         self.alarms = {}
-        for name, description, metric, threshold in definitions:
+        for name, description, metric, threshold, periods in definitions:
             alarm = cloudwatch.Alarm(
                 self,
                 name,
@@ -140,7 +160,7 @@ class Monitoring(Construct):
                 alarm_description=f"{description} See the README's runbook.",
                 metric=metric,
                 threshold=threshold,
-                evaluation_periods=1,
+                evaluation_periods=periods,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )

@@ -13,8 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Consumer Lambda timeout. The queue's visibility timeout is derived from it (AWS advises 6 x).
-CONSUMER_TIMEOUT_SECONDS = 30
+# Consumer Lambda timeout: 30 s, or 0.1 s per message of a full batch when that is longer (up to
+# Lambda's 900 s), so a large batch is not cut off. The queue's visibility timeout is derived
+# from it (AWS advises 6 x).
+MIN_CONSUMER_TIMEOUT_SECONDS = 30
+SECONDS_PER_MESSAGE = 0.1
+MAX_CONSUMER_TIMEOUT_SECONDS = 900
 # A standard queue keeps a message's original enqueue time when it moves to the DLQ, so the DLQ
 # keeps messages for the longest period SQS allows; a shorter one would drop failures unseen.
 DLQ_RETENTION_DAYS = 14
@@ -41,6 +45,7 @@ NAME_LIMITS = {
     "key_alias": 256,
     "access_log_group": 512,
     "alarm_topic": 256,
+    "alarm_key_alias": 256,
     "dashboard": 255,
 }
 
@@ -165,6 +170,7 @@ class ResourceNames:
     key_alias: str
     access_log_group: str
     alarm_topic: str
+    alarm_key_alias: str
     dashboard: str
 
     @classmethod
@@ -179,6 +185,7 @@ class ResourceNames:
             key_alias=f"alias/{prefix}-queue-key",
             access_log_group=f"/aws/apigateway/{prefix}-http-api/access",
             alarm_topic=f"{prefix}-alarms",
+            alarm_key_alias=f"alias/{prefix}-alarms-key",
             dashboard=f"{prefix}-queue-stack",
         )
 
@@ -193,6 +200,8 @@ class AlarmThresholds:
     consumer_throttles: int = 1
     api_5xx: int = 1
     api_4xx_percent: float = 5.0
+    api_4xx_min_requests: int = 20
+    api_4xx_periods: int = 3
     period_minutes: int = 5
 
 
@@ -259,8 +268,13 @@ class Settings:
         return min(max(fill_time, 1), MAX_BATCHING_WINDOW_SECONDS)
 
     @property
+    def consumer_timeout_seconds(self) -> int:
+        budget = math.ceil(self.batch_size * SECONDS_PER_MESSAGE)
+        return min(max(MIN_CONSUMER_TIMEOUT_SECONDS, budget), MAX_CONSUMER_TIMEOUT_SECONDS)
+
+    @property
     def visibility_timeout_seconds(self) -> int:
-        return 6 * CONSUMER_TIMEOUT_SECONDS + self.batching_window_seconds
+        return 6 * self.consumer_timeout_seconds + self.batching_window_seconds
 
     @property
     def is_production(self) -> bool:

@@ -21,7 +21,6 @@ from .network import ConsumerNetwork
 {%- endif %}
 from .queues import MessageQueues
 from .settings import (
-    CONSUMER_TIMEOUT_SECONDS,
     DLQ_RETENTION_DAYS,
 {%- if cookiecutter.api_auth == "jwt" %}
     JwtSettings,
@@ -65,7 +64,7 @@ class QueueStack(Stack):
             self,
             "QueueKey",
             alias=names.key_alias,
-            description=f"Encrypts the messages in {names.queue} and {names.dlq}, and the alarms",
+            description=f"Encrypts the messages in {names.queue} and {names.dlq}",
             enable_key_rotation=True,
         )
 {%- endif %}
@@ -95,7 +94,7 @@ class QueueStack(Stack):
             function_name=names.consumer_function,
             service_name=settings.project_name,
             metrics_namespace=settings.project_name,
-            timeout=Duration.seconds(CONSUMER_TIMEOUT_SECONDS),
+            timeout=Duration.seconds(settings.consumer_timeout_seconds),
             batch_size=settings.batch_size,
             batching_window=Duration.seconds(settings.batching_window_seconds),
             max_concurrency=settings.lambda_concurrency,
@@ -154,7 +153,7 @@ class QueueStack(Stack):
             function=consumer.function,
             api_stage=api.stage,
 {%- if cookiecutter.enable_kms %}
-            encryption_key=key,
+            key_alias=names.alarm_key_alias,
 {%- endif %}
         )
 

@@ -95,6 +95,13 @@ def test_log_lines_carry_the_message_id_as_correlation_id(capsys):
     assert [line["correlation_id"] for line in failed] == [records[1]["messageId"]]
 
 
+def test_a_batch_of_only_poison_messages_is_a_partial_response_not_an_error(capsys):
+    # An invocation error would re-drive the batch as a whole and fire the consumer-errors alarm.
+    records, response = invoke("poison", json.dumps([1]))
+    assert failed_ids(response) == [record["messageId"] for record in records]
+    assert emf_metrics(capsys.readouterr().out) == {"MessagesProcessed": 0, "MessagesFailed": 2}
+
+
 def test_business_logic_gets_the_parsed_body(monkeypatch):
     seen = []
     monkeypatch.setattr(handler, "process_message", seen.append)

@@ -69,7 +69,10 @@ def test_consumer_and_api_alarms_watch_the_right_metrics(template, settings):
     assert alarms["api-5xx"]["MetricName"] == "5xx"
     rate = alarms["api-4xx-rate"]
     expression = next(m["Expression"] for m in rate["Metrics"] if "Expression" in m)
+    minimum = settings.alarm_thresholds.api_4xx_min_requests
+    assert expression.startswith(f"IF(requests >= {minimum},")
     assert "client_errors / requests" in expression
+    assert rate["EvaluationPeriods"] == settings.alarm_thresholds.api_4xx_periods
     inputs = {m["MetricStat"]["Metric"]["MetricName"] for m in rate["Metrics"] if "MetricStat" in m}
     assert inputs == {"4xx", "Count"}
 
@@ -77,14 +80,22 @@ def test_consumer_and_api_alarms_watch_the_right_metrics(template, settings):
 def test_alarm_topic_is_encrypted_and_tls_only(template, settings):
     _, topic = only(template, "AWS::SNS::Topic", {"TopicName": settings.names.alarm_topic})
 {%- if cookiecutter.enable_kms %}
-    key_id, key = only(template, "AWS::KMS::Key")
-    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    cloudwatch = [
-        s
-        for s in key["Properties"]["KeyPolicy"]["Statement"]
-        if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
-    ]
-    assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    # The topic has a key of its own; only that key lets CloudWatch in.
+    alias = only(template, "AWS::KMS::Alias", {"AliasName": settings.names.alarm_key_alias})[1]
+    topic_key_id = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [topic_key_id, "Arn"]}
+    for key_id, key in template.find_resources("AWS::KMS::Key").items():
+        assert key["Properties"]["EnableKeyRotation"] is True
+        cloudwatch = [
+            s
+            for s in key["Properties"]["KeyPolicy"]["Statement"]
+            if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        ]
+        if key_id == topic_key_id:
+            actions = [set(s["Action"]) for s in cloudwatch]
+            assert actions == [{"kms:Decrypt", "kms:GenerateDataKey"}]
+        else:
+            assert cloudwatch == []
 {%- else %}
     assert "KmsMasterKeyId" not in topic["Properties"]
 {%- endif %}

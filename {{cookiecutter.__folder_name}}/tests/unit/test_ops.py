@@ -56,6 +56,16 @@ def test_peek_shows_dlq_messages_and_leaves_them_there(monkeypatch, capsys, aws,
     assert depth(aws, dlq) == 3
 
 
+def test_peek_pages_through_more_than_one_receive(monkeypatch, capsys, aws, queues):
+    _, dlq = queues
+    for number in range(25):
+        aws.send_message(QueueUrl=dlq, MessageBody=json.dumps({"order": number}))
+    assert run_tool(monkeypatch, peek_dlq, "--count", "20") == 0
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len({m["messageId"] for m in shown}) == 20
+    assert depth(aws, dlq) == 25  # all visible again
+
+
 def test_peek_says_when_the_dlq_is_empty(monkeypatch, capsys, queues):
     assert run_tool(monkeypatch, peek_dlq) == 0
     assert "is empty" in capsys.readouterr().out
@@ -82,6 +92,14 @@ def test_missing_credentials_are_one_clear_line(monkeypatch, tmp_path):
 def test_redrive_of_an_empty_dlq_does_nothing(monkeypatch, capsys, queues):
     assert run_tool(monkeypatch, redrive_dlq) == 0
     assert "empty: nothing to redrive" in capsys.readouterr().out
+
+
+def test_redrive_waits_for_messages_being_read(monkeypatch, aws, queues, settings):
+    _, dlq = queues
+    aws.send_message(QueueUrl=dlq, MessageBody="{}")
+    aws.receive_message(QueueUrl=dlq, VisibilityTimeout=60)
+    message = run_tool(monkeypatch, redrive_dlq)
+    assert message.startswith(f"error: 1 messages of {settings.names.dlq} are being read right now")
 
 
 @pytest.fixture

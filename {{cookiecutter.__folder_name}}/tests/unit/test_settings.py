@@ -24,7 +24,9 @@ def test_a_bad_value_stops_the_app_with_one_line():
         timeout=120,
     )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
+    assert "Traceback" not in result.stderr
+    # Node.js itself may warn on stderr (an old Node version); the app's own line is the error.
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
         "error: project_name='Bad_Name': must be lowercase letters, digits and single hyphens,"
         " start with a letter and not end with a hyphen (set it in cdk.json or with"
         " -c project_name=VALUE)"

@@ -1,13 +1,27 @@
 """Show the messages waiting in the dead-letter queue without taking them off it.
 
-Each message is received with a visibility timeout of 0, so it stays on the queue, visible to
-the next reader, and is printed as one JSON line: id, receive count, first sent, body.
+Messages are received in pages, held invisible for a moment so the next page holds others, then
+made visible again at once; none is deleted. Each is printed as one JSON line: id, receive count,
+first sent, body.
 """
 
 import json
 from datetime import UTC, datetime
 
 from .common import client, deployed_names, parser, queue_url, run
+
+# Long enough to read the next pages; every message is released right after.
+HOLD_SECONDS = 30
+
+
+def release(sqs, dlq: str, messages: list[dict]) -> None:
+    """Make held messages visible again."""
+    for start in range(0, len(messages), 10):
+        entries = [
+            {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0}
+            for index, message in enumerate(messages[start : start + 10])
+        ]
+        sqs.change_message_visibility_batch(QueueUrl=dlq, Entries=entries)
 
 
 def main() -> int:
@@ -18,26 +32,26 @@ def main() -> int:
     sqs = client("sqs", options.region)
     dlq = queue_url(sqs, deployed_names(options.stage).dlq)
     seen: dict[str, dict] = {}
-    for _ in range(max(options.count, 1)):
-        batch = sqs.receive_message(
-            QueueUrl=dlq,
-            MaxNumberOfMessages=min(10, options.count - len(seen)) or 1,
-            VisibilityTimeout=0,
-            WaitTimeSeconds=1,
-            MessageSystemAttributeNames=["All"],
-        ).get("Messages", [])
-        new = [m for m in batch if m["MessageId"] not in seen]
-        if not new:
-            break
-        for message in new:
-            seen[message["MessageId"]] = message
-        if len(seen) >= options.count:
-            break
+    try:
+        while len(seen) < options.count:
+            batch = sqs.receive_message(
+                QueueUrl=dlq,
+                MaxNumberOfMessages=min(10, options.count - len(seen)),
+                VisibilityTimeout=HOLD_SECONDS,
+                WaitTimeSeconds=1,
+                MessageSystemAttributeNames=["All"],
+            ).get("Messages", [])
+            if not batch:
+                break
+            for message in batch:
+                seen[message["MessageId"]] = message
+    finally:
+        release(sqs, dlq, list(seen.values()))
 
     if not seen:
         print(f"The dead-letter queue {dlq} is empty.")
         return 0
-    for message in list(seen.values())[: options.count]:
+    for message in seen.values():
         attributes = message.get("Attributes", {})
         sent = int(attributes.get("SentTimestamp", "0")) / 1000
         print(

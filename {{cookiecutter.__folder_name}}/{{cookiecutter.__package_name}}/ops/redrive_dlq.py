@@ -25,9 +25,20 @@ def main() -> int:
     sqs = client("sqs", options.region)
     dlq_url, queue_url_ = queue_url(sqs, names.dlq), queue_url(sqs, names.queue)
     dlq = sqs.get_queue_attributes(
-        QueueUrl=dlq_url, AttributeNames=["QueueArn", "ApproximateNumberOfMessages"]
+        QueueUrl=dlq_url,
+        AttributeNames=[
+            "QueueArn",
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+        ],
     )["Attributes"]
     waiting = int(dlq["ApproximateNumberOfMessages"])
+    in_flight = int(dlq["ApproximateNumberOfMessagesNotVisible"])
+    if waiting == 0 and in_flight:
+        raise ToolError(
+            f"{in_flight} messages of {names.dlq} are being read right now (by peek_dlq?):"
+            " try again when they are visible"
+        )
     if waiting == 0:
         print(f"The dead-letter queue {names.dlq} is empty: nothing to redrive.")
         return 0

@@ -93,6 +93,7 @@ def main() -> int:
     headers["Authorization"] = f"Bearer {options.token}"
 {%- endif %}
 
+    posted_at = int(time.time() * 1000) - 60_000  # a minute's margin for clock skew
     message_id = find_message_id(post(url, body, headers))
     if not message_id:
         raise ToolError("the API answered without a MessageId: is the route wired to the queue?")
@@ -101,13 +102,15 @@ def main() -> int:
     logs = client("logs", options.region)
     log_group = f"/aws/lambda/{names.consumer_function}"
     deadline = time.monotonic() + options.timeout
+    pages = logs.get_paginator("filter_log_events")
     while time.monotonic() < deadline:
-        events = logs.filter_log_events(
-            logGroupName=log_group, filterPattern=f'"{message_id}"', limit=50
-        ).get("events", [])
-        if any(is_processed_line(event["message"], message_id) for event in events):
-            print(f"Processed: {message_id} appears in {log_group}")
-            return 0
+        # One search may come back empty with more pages to read: read them all.
+        for page in pages.paginate(
+            logGroupName=log_group, filterPattern=f'"{message_id}"', startTime=posted_at
+        ):
+            if any(is_processed_line(event["message"], message_id) for event in page["events"]):
+                print(f"Processed: {message_id} appears in {log_group}")
+                return 0
         time.sleep(min(5.0, max(deadline - time.monotonic(), 0)))
     raise ToolError(
         f"message {message_id} was accepted but not processed within {options.timeout:g} s:"

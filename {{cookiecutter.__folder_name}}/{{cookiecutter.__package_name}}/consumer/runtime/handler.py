@@ -26,7 +26,9 @@ metrics = Metrics()
 {%- if cookiecutter.enable_tracing %}
 tracer = Tracer()
 {%- endif %}
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every message failed is still a partial response, not an invocation error: the
+# failures go back to the queue one by one, and the consumer-errors alarm stays for crashes.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 {% if cookiecutter.enable_tracing %}
 @tracer.capture_method
