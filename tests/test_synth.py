@@ -62,7 +62,14 @@ def names(answers):
         "api": f"{prefix}-http-api",
         "function": f"{prefix}-consumer",
         "topic": f"{prefix}-alarms",
+        "queue_key": f"alias/{prefix}-queue-key",
+        "topic_key": f"alias/{prefix}-alarms-key",
     }
+
+
+def key_of_alias(synthesized, alias_name):
+    _, alias = synthesized.one("AWS::KMS::Alias", AliasName=alias_name)
+    return alias["TargetKeyId"]["Fn::GetAtt"][0]
 
 
 def role_statements(synthesized, role_id):
@@ -134,12 +141,11 @@ def test_api_settings_arrive(baked):
 def test_encryption_matches_the_choice(baked):
     answers, synthesized = baked
     queues = synthesized.of_type("AWS::SQS::Queue").values()
-    keys = synthesized.of_type("AWS::KMS::Key")
     if not answers["enable_kms"]:
-        assert not keys
+        assert not synthesized.of_type("AWS::KMS::Key")
         assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues)
         return
-    (key_id,) = keys
+    key_id = key_of_alias(synthesized, names(answers)["queue_key"])
     key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
     assert all(q["Properties"]["KmsMasterKeyId"] == key_arn for q in queues)
     # Every principal that writes to or reads from the queue can use the key.
@@ -252,7 +258,7 @@ def test_api_role_may_only_send_to_the_main_queue(baked):
     }
     expected = {("sqs:SendMessage", json.dumps({"Fn::GetAtt": [queue_id, "Arn"]}))}
     if answers["enable_kms"]:
-        (key_id,) = synthesized.of_type("AWS::KMS::Key")
+        key_id = key_of_alias(synthesized, names(answers)["queue_key"])
         key_arn = json.dumps({"Fn::GetAtt": [key_id, "Arn"]})
         expected |= {("kms:GenerateDataKey", key_arn), ("kms:Decrypt", key_arn)}
     assert allowed == expected
@@ -312,7 +318,7 @@ def test_alarms_notify_one_topic_encrypted_as_the_queues(baked):
     backlog = next(a for a in alarms if a["Properties"]["AlarmName"].endswith("backlog-aging"))
     assert backlog["Properties"]["Threshold"] == answers["queue_retention"] * DAY // 4
     if answers["enable_kms"]:
-        (key_id,) = synthesized.of_type("AWS::KMS::Key")
+        key_id = key_of_alias(synthesized, names(answers)["topic_key"])
         assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     else:
         assert "KmsMasterKeyId" not in topic
