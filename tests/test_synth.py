@@ -21,7 +21,7 @@ def combinations():
     for index, (kms, vpc, tracing, auth) in enumerate(options):
         answers = {
             "project_name": "acme-orders",
-            "stage": f"qa{index}",
+            "stage": "prod" if index == 0 else f"qa{index}",
             "api_throttling": 250 + index,
             "queue_retention": 7,
             "batch_size": 25 if index % 2 else 8,
@@ -342,3 +342,11 @@ def test_tracing_matches_the_choice(baked):
         assert function["TracingConfig"] == {"Mode": "Active"}
     else:
         assert "TracingConfig" not in function
+
+
+def test_logs_are_kept_a_year_in_production_and_two_weeks_elsewhere(baked):
+    answers, synthesized = baked
+    expected = 365 if answers["stage"] == "prod" else 14
+    groups = synthesized.of_type("AWS::Logs::LogGroup")
+    assert groups
+    assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {expected}

@@ -46,6 +46,8 @@ REFUSED = [
     ("dlq_retries=1001", "dlq_retries=1001: must be a whole number from 1 to 1000 receives"),
     ("lambda_concurrency=1", "lambda_concurrency=1: must be a whole number from 2 to 1000"),
     ("lambda_concurrency=1001", "lambda_concurrency=1001: must be a whole number from 2 to 1000"),
+    ("alarm_email=oncall", "alarm_email='oncall': must be one e-mail address, or empty"),
+    ("alarm_email=a@b.com,c@d.com", "alarm_email='a@b.com,c@d.com': must be one e-mail address"),
     ("api_auth=oauth", "api_auth='oauth': must be one of iam, jwt, none"),
     ("api_auth=IAM", "api_auth='IAM': must be one of iam, jwt, none"),
 ]

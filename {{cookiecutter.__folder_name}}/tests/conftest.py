@@ -1,4 +1,10 @@
+import json
 import os
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.__package_name }}.settings import SETTING_NAMES, Settings
 
 # Powertools reads these when the handler module is imported; Lambda sets them in the cloud.
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "{{ cookiecutter.project_name }}")
@@ -6,3 +12,16 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "{{ cookiecutter.project_n
 {%- if cookiecutter.enable_tracing %}
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 {%- endif %}
+
+PROJECT_ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="session")
+def context() -> dict:
+    """The context cdk synth would use: settings and feature flags from cdk.json."""
+    return json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
+
+
+@pytest.fixture(scope="session")
+def settings(context) -> Settings:
+    return Settings.from_values({name: context[name] for name in SETTING_NAMES})

@@ -1,0 +1,180 @@
+"""The HTTP API on 127.0.0.1: its route, body mapping, stage throttle and authorization."""
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from .pipeline import LocalPipeline
+
+# Requests signed with these credentials are accepted, as `execute-api:Invoke` would allow.
+LOCAL_CREDENTIALS = Credentials("testing", "testing")
+
+
+class TokenBucket:
+    """API Gateway's throttle: `burst` requests at once, refilled at `rate` per second."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.updated = float(burst), time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
+def sigv4_is_valid(method: str, url: str, headers: dict[str, str], body: bytes) -> bool:
+    """Recompute the SigV4 signature of a request with the local credentials and compare."""
+    authorization = headers.get("authorization", "")
+    if not authorization.startswith("AWS4-HMAC-SHA256 "):
+        return False
+    fields = dict(
+        part.strip().split("=", 1) for part in authorization[len("AWS4-HMAC-SHA256 ") :].split(",")
+    )
+    try:
+        key, date, region, service, _ = fields["Credential"].split("/")
+        signed = fields["SignedHeaders"].split(";")
+        timestamp = headers["x-amz-date"]
+    except (KeyError, ValueError):
+        return False
+    if key != LOCAL_CREDENTIALS.access_key or service != "execute-api":
+        return False
+    request = AWSRequest(
+        method=method, url=url, data=body, headers={name: headers.get(name, "") for name in signed}
+    )
+    request.context["timestamp"] = timestamp
+    signer = SigV4Auth(LOCAL_CREDENTIALS, "execute-api", region)
+    string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
+    expected = signer.signature(string_to_sign, request)
+    return hmac.compare_digest(expected, fields.get("Signature", "")) and timestamp.startswith(date)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class LocalJwtIssuer:
+    """Stands in for the stack's token issuer: signs and checks HS256 tokens with a local key."""
+
+    def __init__(self, issuer: str, audiences: tuple[str, ...]) -> None:
+        self.issuer, self.audiences = issuer, audiences
+        self.key = uuid.uuid4().bytes + uuid.uuid4().bytes
+
+    def token(self, lifetime_seconds: int = 3600) -> str:
+        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audiences[0],
+            "sub": "local-user",
+            "exp": int(time.time()) + lifetime_seconds,
+        }
+        payload = _b64(json.dumps(claims).encode())
+        signature = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64(signature)}"
+
+    def is_valid(self, authorization: str) -> bool:
+        """Signature, expiry, issuer and audience, as API Gateway's JWT authorizer checks them."""
+        try:
+            header, payload, signature = authorization.removeprefix("Bearer ").split(".")
+            expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(expected, _unb64(signature)):
+                return False
+            claims = json.loads(_unb64(payload))
+        except ValueError:
+            return False
+        audiences = claims.get("aud", claims.get("client_id"))
+        audiences = audiences if isinstance(audiences, list) else [audiences]
+        return (
+            claims.get("iss") == self.issuer
+            and claims.get("exp", 0) > time.time()
+            and bool(set(audiences) & set(self.audiences))
+        )
+
+
+class Gateway(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a burst of clients must queue, not be refused
+
+    def __init__(self, port: int, pipeline: LocalPipeline, sqs, queue_url: str, stats) -> None:
+        super().__init__(("127.0.0.1", port), GatewayHandler)
+        self.pipeline, self.sqs, self.queue_url, self.stats = pipeline, sqs, queue_url, stats
+        self.throttle = TokenBucket(pipeline.rate_limit, pipeline.burst_limit)
+        self.jwt = LocalJwtIssuer(pipeline.jwt_issuer, pipeline.jwt_audiences)
+
+    def authorized(self, method: str, url: str, headers: dict[str, str], body: bytes) -> bool:
+        if self.pipeline.authorization == "AWS_IAM":
+            return sigv4_is_valid(method, url, headers, body)
+        if self.pipeline.authorization == "JWT":
+            return self.jwt.is_valid(headers.get("authorization", ""))
+        return True
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    server: Gateway
+
+    def do_GET(self) -> None:
+        if self.path == "/_local/stats":
+            self.answer(200, self.server.stats.snapshot())
+        else:
+            self.answer(404, {"message": "Not Found"})
+
+    def do_POST(self) -> None:
+        pipeline = self.server.pipeline
+        if self.path.split("?")[0] != pipeline.route_path:
+            self.answer(404, {"message": "Not Found"})
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
+        if not self.server.authorized("POST", url, headers, body):
+            if pipeline.authorization == "JWT":
+                self.answer(401, {"message": "Unauthorized"})
+            else:
+                self.answer(403, {"message": "Forbidden"})
+            return
+        if not self.server.throttle.take():
+            self.answer(429, {"message": "Too Many Requests"})
+            return
+        try:
+            # The integration maps $request.body, unchanged, to the message body.
+            sent = self.server.sqs.send_message(
+                QueueUrl=self.server.queue_url, MessageBody=body.decode("utf-8", errors="replace")
+            )
+        except ClientError:  # SQS refused the message, an empty body for one
+            self.answer(500, {"message": "Internal Server Error"})
+            return
+        self.server.stats.count("accepted")
+        self.answer(
+            200, {"MessageId": sent["MessageId"], "MD5OfMessageBody": sent["MD5OfMessageBody"]}
+        )
+
+    def answer(self, status: int, document: dict) -> None:
+        payload = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
