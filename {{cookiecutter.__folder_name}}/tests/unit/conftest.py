@@ -1,13 +1,20 @@
+import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from ..stacks import build
+from {{ cookiecutter.__package_name }}.application import build
 
 
 @pytest.fixture(scope="session")
-def synthesize(context, settings):
-    """Synthesize the stack (extra keyword arguments go to the stack)."""
-    return lambda **extra: build(context, settings, **extra)
+def synthesize(context):
+    """Synthesize the stack as app.py builds it, from cdk.json's context with some values
+    changed, in an app of its own."""
+
+    def synthesized(**changed) -> Template:
+        stack, _ = build(cdk.App(context={**context, **changed}))
+        return Template.from_stack(stack)
+
+    return synthesized
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,14 @@ ROLE = "arn:aws:iam::123456789012:role/logs-to-firehose"
 
 @pytest.fixture(scope="module")
 def hooked(synthesize):
-    hooks = ObservabilityHooks.from_values(
-        {
+    return synthesize(
+        observability={
             "layers": [LAYER],
             "environment": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"},
             "log_destination_arn": DESTINATION,
             "log_destination_role_arn": ROLE,
         }
     )
-    return synthesize(observability=hooks)
 
 
 def test_layers_and_environment_reach_the_consumer(hooked, settings):

@@ -34,11 +34,20 @@ class Stats:
     def __init__(self, sqs, queue_url: str, dlq_url: str) -> None:
         self.sqs, self.queue_url, self.dlq_url = sqs, queue_url, dlq_url
         self.counts = {"accepted": 0, "processed": 0, "failed": 0}
+        self.latencies_ms: list[float] = []  # from enqueued to processed, per message
         self.lock = threading.Lock()
 
     def count(self, name: str, amount: int = 1) -> None:
         with self.lock:
             self.counts[name] += amount
+
+    def latencies(self, milliseconds) -> None:
+        with self.lock:
+            self.latencies_ms.extend(milliseconds)
+
+    def percentile(self, share: float) -> int:
+        ordered = sorted(self.latencies_ms)
+        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))]) if ordered else 0
 
     def depth(self, url: str, attribute: str) -> int:
         attributes = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[attribute])
@@ -47,8 +56,13 @@ class Stats:
     def snapshot(self) -> dict[str, int]:
         with self.lock:
             counts = dict(self.counts)
+            latency = {
+                "latency_p50_ms": self.percentile(0.5),
+                "latency_p99_ms": self.percentile(0.99),
+            }
         return {
             **counts,
+            **latency,
             "in_queue": self.depth(self.queue_url, "ApproximateNumberOfMessages"),
             "in_flight": self.depth(self.queue_url, "ApproximateNumberOfMessagesNotVisible"),
             "in_dlq": self.depth(self.dlq_url, "ApproximateNumberOfMessages"),

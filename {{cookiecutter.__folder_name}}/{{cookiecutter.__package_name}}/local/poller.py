@@ -150,6 +150,7 @@ class Poller:
                 log.error("batch of %d failed as a whole: %s", len(batch), error)
                 failed = {m["MessageId"] for m in batch}
             done = [m for m in batch if m["MessageId"] not in failed]
+            finished_ms = time.time() * 1000
             for start in range(0, len(done), 10):
                 entries = [
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
@@ -157,6 +158,7 @@ class Poller:
                 ]
                 self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
             self.stats.count("processed", len(done))
+            self.stats.latencies(finished_ms - int(m["Attributes"]["SentTimestamp"]) for m in done)
             self.stats.count("failed", len(failed))
             log.info(
                 "batch: %d messages, %d processed, %d failed (back to the queue), %.0f ms",
