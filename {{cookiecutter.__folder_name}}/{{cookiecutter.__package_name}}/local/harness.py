@@ -4,6 +4,9 @@ The end-to-end tests and the benchmark use it; so can your own scripts.
 """
 
 import json
+{%- if cookiecutter.api_auth == "jwt" %}
+import re
+{%- endif %}
 import socket
 import subprocess
 import sys
@@ -12,9 +15,6 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-{%- if cookiecutter.api_auth == "jwt" %}
-import re
-{%- endif %}
 
 import aws_cdk as cdk
 {%- if cookiecutter.api_auth == "iam" %}
