@@ -3,22 +3,14 @@
 import json
 import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import handler
+from {{ cookiecutter.__package_name }}.local.poller import LocalContext
 
 PROJECT_ROOT = Path(__file__).parents[2]
-
-
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "consumer"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:consumer"
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
 
 
 def sqs_record(body: str) -> dict:
@@ -44,7 +36,8 @@ def sqs_record(body: str) -> dict:
 
 def invoke(*bodies: str) -> tuple[list[dict], dict]:
     records = [sqs_record(body) for body in bodies]
-    return records, handler.handler({"Records": records}, FakeLambdaContext())
+    context = LocalContext(aws_request_id=str(uuid.uuid4()))
+    return records, handler.handler({"Records": records}, context)
 
 
 def failed_ids(response: dict) -> list[str]:
