@@ -159,6 +159,12 @@ def main() -> int:
     url = f"http://127.0.0.1:{gateway.server_port}{pipeline.route_path}"
     print(f"Local {pipeline.queue_name} pipeline: {pipeline.route_method} {url}", flush=True)
     print(f"  call it:  {how_to_call(pipeline, url, gateway)}", flush=True)
+    if pipeline.authorization == "JWT":
+        print(
+            f"  jwt key:  HS256 {gateway.jwt.key.hex()} (issuer {pipeline.jwt_issuer},"
+            f" audience {', '.join(pipeline.jwt_audiences)})",
+            flush=True,
+        )
     print(f"  stats:    curl http://127.0.0.1:{gateway.server_port}/_local/stats", flush=True)
     print(
         f"  consumer: batches of {pipeline.batch_size}, {poller.workers} at once;"
