@@ -20,11 +20,10 @@ from pathlib import Path
 
 import boto3
 
-from .gateway import LOCAL_CREDENTIALS, Gateway
+from .gateway import LOCAL_CREDENTIALS, REGION, Gateway
 from .pipeline import LocalPipeline, NotSynthesized
-from .poller import Poller
+from .poller import InvocationFailed, Poller
 
-REGION = "us-east-1"
 log = logging.getLogger("local")
 
 
@@ -78,6 +77,7 @@ def start_sqs_server() -> tuple[subprocess.Popen, str]:
         [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C stops this process, which then stops moto last
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -120,6 +120,25 @@ def how_to_call(pipeline: LocalPipeline, url: str, gateway: Gateway) -> str:
     return f"curl {url} {data}"
 
 
+def print_banner(pipeline: LocalPipeline, gateway: Gateway, poller: Poller) -> None:
+    url = f"http://127.0.0.1:{gateway.server_port}{pipeline.route_path}"
+    lines = [
+        f"Local {pipeline.queue_name} pipeline: {pipeline.route_method} {url}",
+        f"  call it:  {how_to_call(pipeline, url, gateway)}",
+    ]
+    if pipeline.authorization == "JWT":
+        lines.append(
+            f"  jwt key:  HS256 {gateway.jwt.key.hex()} (issuer {pipeline.jwt_issuer},"
+            f" audience {', '.join(pipeline.jwt_audiences)})"
+        )
+    lines += [
+        f"  stats:    curl http://127.0.0.1:{gateway.server_port}/_local/stats",
+        f"  consumer: batches of {pipeline.batch_size}, {poller.workers} at once;"
+        f" a message goes to {pipeline.dlq_name} after {pipeline.max_receive_count} receives",
+    ]
+    print("\n".join(lines), flush=True)
+
+
 def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (8080)")
@@ -141,46 +160,39 @@ def main() -> int:
         AWS_SECRET_ACCESS_KEY=LOCAL_CREDENTIALS.secret_key,
         AWS_DEFAULT_REGION=REGION,
     )
-    sqs_server, endpoint = start_sqs_server()
-    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
-    queue_url, dlq_url = create_queues(sqs, pipeline, options.visibility_timeout)
-    stats = Stats(sqs, queue_url, dlq_url)
-    poller = Poller(pipeline, sqs, queue_url, stats)
-    try:
-        gateway = Gateway(options.port, pipeline, sqs, queue_url, stats)
-    except OSError as error:
-        poller.pool.shutdown()
-        sqs_server.terminate()
-        sys.exit(f"error: cannot listen on 127.0.0.1:{options.port}: {error.strerror}")
-    poller.start()
-    serving = threading.Thread(target=gateway.serve_forever, daemon=True)
-    serving.start()
-
-    url = f"http://127.0.0.1:{gateway.server_port}{pipeline.route_path}"
-    print(f"Local {pipeline.queue_name} pipeline: {pipeline.route_method} {url}", flush=True)
-    print(f"  call it:  {how_to_call(pipeline, url, gateway)}", flush=True)
-    if pipeline.authorization == "JWT":
-        print(
-            f"  jwt key:  HS256 {gateway.jwt.key.hex()} (issuer {pipeline.jwt_issuer},"
-            f" audience {', '.join(pipeline.jwt_audiences)})",
-            flush=True,
-        )
-    print(f"  stats:    curl http://127.0.0.1:{gateway.server_port}/_local/stats", flush=True)
-    print(
-        f"  consumer: batches of {pipeline.batch_size}, {poller.workers} at once;"
-        f" a message goes to {pipeline.dlq_name} after {pipeline.max_receive_count} receives",
-        flush=True,
-    )
-
+    # Handlers first: a stop asked for during start-up still cleans up everything started.
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
-    stop.wait()
-    log.info("stopping")
-    gateway.shutdown()
-    poller.stop()
-    sqs_server.terminate()
-    sqs_server.wait(timeout=10)
+    sqs_server, endpoint = start_sqs_server()
+    poller = gateway = serving = None
+    try:
+        sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+        queue_url, dlq_url = create_queues(sqs, pipeline, options.visibility_timeout)
+        stats = Stats(sqs, queue_url, dlq_url)
+        try:
+            gateway = Gateway(options.port, pipeline, sqs, queue_url, stats)
+        except OSError as error:
+            sys.exit(f"error: cannot listen on 127.0.0.1:{options.port}: {error.strerror}")
+        poller = Poller(pipeline, sqs, queue_url, stats)
+        try:
+            poller.start()
+        except InvocationFailed as error:
+            sys.exit(f"error: {error}")
+        serving = threading.Thread(target=gateway.serve_forever, daemon=True)
+        serving.start()
+        print_banner(pipeline, gateway, poller)
+        stop.wait()
+        log.info("stopping")
+    finally:
+        if serving:
+            gateway.shutdown()
+        if gateway:
+            gateway.server_close()
+        if poller:
+            poller.stop()
+        sqs_server.terminate()
+        sqs_server.wait(timeout=10)
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from botocore.auth import SigV4Auth
@@ -18,19 +19,22 @@ from .pipeline import LocalPipeline
 
 # Requests signed with these credentials are accepted, as `execute-api:Invoke` would allow.
 LOCAL_CREDENTIALS = Credentials("testing", "testing")
+REGION = "us-east-1"
+# AWS refuses signatures more than this far from its clock.
+MAX_CLOCK_SKEW = timedelta(minutes=15)
 
 
 class TokenBucket:
     """API Gateway's throttle: `burst` requests at once, refilled at `rate` per second."""
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.updated = float(burst), time.monotonic()
+    def __init__(self, rate: float, burst: int, clock=time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.updated = float(burst), clock()
         self.lock = threading.Lock()
 
     def take(self) -> bool:
         with self.lock:
-            now = time.monotonic()
+            now = self.clock()
             self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
             if self.tokens < 1:
@@ -40,20 +44,28 @@ class TokenBucket:
 
 
 def sigv4_is_valid(method: str, url: str, headers: dict[str, str], body: bytes) -> bool:
-    """Recompute the SigV4 signature of a request with the local credentials and compare."""
-    authorization = headers.get("authorization", "")
-    if not authorization.startswith("AWS4-HMAC-SHA256 "):
-        return False
-    fields = dict(
-        part.strip().split("=", 1) for part in authorization[len("AWS4-HMAC-SHA256 ") :].split(",")
-    )
+    """Check a request's SigV4 signature as API Gateway does, with the local credentials: the
+    signature itself, the region and service, the signed payload hash and the time."""
     try:
+        scheme, _, parameters = headers.get("authorization", "").partition(" ")
+        fields = dict(part.strip().split("=", 1) for part in parameters.split(","))
         key, date, region, service, _ = fields["Credential"].split("/")
         signed = fields["SignedHeaders"].split(";")
         timestamp = headers["x-amz-date"]
+        moment = datetime.strptime(timestamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except (KeyError, ValueError):
         return False
-    if key != LOCAL_CREDENTIALS.access_key or service != "execute-api":
+    if (
+        scheme != "AWS4-HMAC-SHA256"
+        or (key, region, service) != (LOCAL_CREDENTIALS.access_key, REGION, "execute-api")
+        or not timestamp.startswith(date)
+        or abs(datetime.now(UTC) - moment) > MAX_CLOCK_SKEW
+        or "host" not in signed
+    ):
+        return False
+    # A payload hash header, if sent, must be the body's: otherwise the body could be swapped.
+    payload_hash = headers.get("x-amz-content-sha256")
+    if payload_hash is not None and payload_hash != hashlib.sha256(body).hexdigest():
         return False
     request = AWSRequest(
         method=method, url=url, data=body, headers={name: headers.get(name, "") for name in signed}
@@ -62,7 +74,7 @@ def sigv4_is_valid(method: str, url: str, headers: dict[str, str], body: bytes) 
     signer = SigV4Auth(LOCAL_CREDENTIALS, "execute-api", region)
     string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
     expected = signer.signature(string_to_sign, request)
-    return hmac.compare_digest(expected, fields.get("Signature", "")) and timestamp.startswith(date)
+    return hmac.compare_digest(expected.encode(), fields.get("Signature", "").encode())
 
 
 def _b64(data: bytes) -> str:
@@ -93,22 +105,28 @@ class LocalJwtIssuer:
         return f"{header}.{payload}.{_b64(signature)}"
 
     def is_valid(self, authorization: str) -> bool:
-        """Signature, expiry, issuer and audience, as API Gateway's JWT authorizer checks them."""
+        """Algorithm, signature, expiry, not-before, issuer and audience, as API Gateway's JWT
+        authorizer checks them."""
+        scheme, _, token = authorization.partition(" ")
         try:
-            header, payload, signature = authorization.removeprefix("Bearer ").split(".")
+            header, payload, signature = token.split(".")
+            if scheme != "Bearer" or json.loads(_unb64(header)).get("alg") != "HS256":
+                return False
             expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
             if not hmac.compare_digest(expected, _unb64(signature)):
                 return False
             claims = json.loads(_unb64(payload))
-        except ValueError:
+            audiences = claims.get("aud", claims.get("client_id"))
+            audiences = set(audiences if isinstance(audiences, list) else [audiences])
+            now = time.time()
+            return (
+                claims.get("iss") == self.issuer
+                and float(claims["exp"]) > now
+                and float(claims.get("nbf", now)) <= now
+                and bool(audiences & set(self.audiences))
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
             return False
-        audiences = claims.get("aud", claims.get("client_id"))
-        audiences = audiences if isinstance(audiences, list) else [audiences]
-        return (
-            claims.get("iss") == self.issuer
-            and claims.get("exp", 0) > time.time()
-            and bool(set(audiences) & set(self.audiences))
-        )
 
 
 class Gateway(ThreadingHTTPServer):
@@ -154,6 +172,9 @@ class GatewayHandler(BaseHTTPRequestHandler):
             return
         if not self.server.throttle.take():
             self.answer(429, {"message": "Too Many Requests"})
+            return
+        if not body:  # SQS refuses an empty message body; the integration answers 500
+            self.answer(500, {"message": "Internal Server Error"})
             return
         try:
             # The integration maps $request.body, unchanged, to the message body.

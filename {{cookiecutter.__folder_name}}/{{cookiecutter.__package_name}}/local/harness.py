@@ -130,8 +130,10 @@ class LocalStack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             now = self.stats()
-            done = now["processed"] + now["in_dlq"] == now["accepted"]
-            if done and now["in_queue"] == now["in_flight"] == 0:
+            finished = now["processed"] + now["in_dlq"]
+            if finished > now["accepted"]:
+                raise AssertionError(f"more finished than accepted: a duplicate? {now}")
+            if finished == now["accepted"] and now["in_queue"] == now["in_flight"] == 0:
                 return now
             time.sleep(0.2)
         raise TimeoutError(f"the pipeline did not settle: {self.stats()}")

@@ -32,6 +32,7 @@ class LocalPipeline:
     max_concurrency: int
     handler_dir: Path
     handler: str
+    timeout_seconds: int
     environment: dict[str, str]
 
     @classmethod
@@ -88,6 +89,7 @@ class LocalPipeline:
             max_concurrency=int(mapping["ScalingConfig"]["MaximumConcurrency"]),
             handler_dir=cdk_out / function["Metadata"]["aws:asset:path"],
             handler=function["Properties"]["Handler"],
+            timeout_seconds=int(function["Properties"].get("Timeout", 3)),
             environment=function["Properties"].get("Environment", {}).get("Variables", {}),
         )
 
