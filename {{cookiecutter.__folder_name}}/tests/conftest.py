@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.__package_name }}.settings import SETTING_NAMES, Settings
+from {{ cookiecutter.__package_name }}.settings import Settings
 
 # Powertools reads these when the handler module is imported; Lambda sets them in the cloud.
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "{{ cookiecutter.project_name }}")
@@ -24,4 +24,4 @@ def context() -> dict:
 
 @pytest.fixture(scope="session")
 def settings(context) -> Settings:
-    return Settings.from_values({name: context[name] for name in SETTING_NAMES})
+    return Settings.from_values(context)

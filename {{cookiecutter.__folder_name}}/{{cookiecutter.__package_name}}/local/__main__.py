@@ -44,28 +44,29 @@ class Stats:
         with self.lock:
             self.latencies_ms.extend(milliseconds)
 
-    def percentile(self, share: float) -> int:
-        ordered = sorted(self.latencies_ms)
-        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))]) if ordered else 0
-
-    def depth(self, url: str, attribute: str) -> int:
-        attributes = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[attribute])
-        return int(attributes["Attributes"][attribute])
-
     def snapshot(self) -> dict[str, int]:
         with self.lock:
             counts = dict(self.counts)
-            latency = {
-                "latency_p50_ms": self.percentile(0.5),
-                "latency_p99_ms": self.percentile(0.99),
-            }
+            latencies = sorted(self.latencies_ms)
+        queue = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        dlq = self.sqs.get_queue_attributes(
+            QueueUrl=self.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
         return {
             **counts,
-            **latency,
-            "in_queue": self.depth(self.queue_url, "ApproximateNumberOfMessages"),
-            "in_flight": self.depth(self.queue_url, "ApproximateNumberOfMessagesNotVisible"),
-            "in_dlq": self.depth(self.dlq_url, "ApproximateNumberOfMessages"),
+            "latency_p50_ms": percentile(latencies, 0.5),
+            "latency_p99_ms": percentile(latencies, 0.99),
+            "in_queue": int(queue["ApproximateNumberOfMessages"]),
+            "in_flight": int(queue["ApproximateNumberOfMessagesNotVisible"]),
+            "in_dlq": int(dlq["ApproximateNumberOfMessages"]),
         }
+
+
+def percentile(ordered: list[float], share: float) -> int:
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))]) if ordered else 0
 
 
 def start_sqs_server() -> tuple[subprocess.Popen, str]:

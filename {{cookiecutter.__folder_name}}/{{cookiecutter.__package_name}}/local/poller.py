@@ -76,21 +76,24 @@ class ExecutionEnvironment:
             self.process.kill()
         self.process.join(timeout=10)
 
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
     def invoke(self, event: dict) -> dict:
+        """The handler's response; InvocationFailed on an error, a crash or a timeout (after
+        the last two the environment is replaced, as Lambda replaces one)."""
         try:
             self.connection.send(event)
-            if not self.connection.poll(self.timeout):
-                raise InvocationFailed(f"timed out after {self.timeout} s")
-            status, result = self.connection.recv()
+            answered = self.connection.poll(self.timeout)
+            status, result = self.connection.recv() if answered else ("timeout", None)
         except (EOFError, OSError) as error:
-            status, result = "crashed", f"the environment died ({error or 'no answer'})"
-        except InvocationFailed:
-            self.stop()
-            self.start()
-            raise
-        if status == "crashed":
-            self.stop()
-            self.start()
+            status, result = "crash", f"the environment died ({error or 'no answer'})"
+        if status == "timeout":
+            self.restart()
+            raise InvocationFailed(f"timed out after {self.timeout} s")
+        if status == "crash":
+            self.restart()
         if status != "ok":
             raise InvocationFailed(result)
         return result

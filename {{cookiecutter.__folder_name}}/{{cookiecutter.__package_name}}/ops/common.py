@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from ..settings import SETTING_NAMES, ResourceNames, SettingError, Settings
+from ..settings import ResourceNames, SettingError, Settings
 
 CDK_JSON = Path(__file__).parents[2] / "cdk.json"
 
@@ -30,11 +30,8 @@ def parser(description: str) -> argparse.ArgumentParser:
 def deployed_names(stage: str | None) -> ResourceNames:
     """The resource names of a stage, derived exactly as the stack derives them."""
     context = json.loads(CDK_JSON.read_text())["context"]
-    values = {name: context.get(name) for name in SETTING_NAMES}
-    if stage:
-        values["stage"] = stage
     try:
-        return Settings.from_values(values).names
+        return Settings.from_values({**context, "stage": stage or context.get("stage")}).names
     except SettingError as error:
         raise ToolError(str(error)) from None
 
