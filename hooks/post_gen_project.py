@@ -9,15 +9,26 @@ ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # JSON text, never cod
 # fmt: on
 PACKAGE = Path(ANSWERS["__package_name"])
 
-# Files that only an enabled option uses. Lines inside shared files are left out when rendering.
-FILES_OF_OPTION = {
-    "enable_vpc": [PACKAGE / "network.py"],
-}
+# Files that only one choice uses: (option, value that needs them, files). Lines inside shared
+# files are left out when rendering.
+FILES_OF_CHOICE = [
+    ("enable_vpc", True, [PACKAGE / "network.py"]),
+    ("api_type", "http", [PACKAGE / "http_api.py", Path("tests/unit/test_http_api.py")]),
+    (
+        "api_type",
+        "rest",
+        [
+            PACKAGE / "rest_api.py",
+            PACKAGE / "message_schema.json",
+            Path("tests/unit/test_rest_api.py"),
+        ],
+    ),
+]
 
 
 def prune() -> None:
-    for option, paths in FILES_OF_OPTION.items():
-        if ANSWERS[option]:
+    for option, needed_with, paths in FILES_OF_CHOICE:
+        if ANSWERS[option] == needed_with:
             continue
         for path in paths:
             if path.is_dir():

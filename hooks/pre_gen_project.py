@@ -20,7 +20,7 @@ RULES_FILE = Path(
     "{% raw %}{{cookiecutter.__folder_name}}/{{cookiecutter.__package_name}}{% endraw %}",
     "settings.py",
 )
-OPTIONS = ("enable_kms", "enable_vpc")
+OPTIONS = ("enable_kms", "enable_vpc", "enable_tracing", "api_keys")
 
 
 def load_rules():
@@ -35,24 +35,31 @@ def main() -> None:
     rules = load_rules()
     try:
         settings = rules.Settings.from_values(ANSWERS)
-        for option in OPTIONS:
-            rules.parse_boolean(option, ANSWERS[option])
-        if rules.parse_choice("api_auth", ANSWERS["api_auth"], rules.AUTH_CHOICES) == "jwt":
-            rules.JwtSettings.from_values(ANSWERS)
+        options = {option: rules.parse_boolean(option, ANSWERS[option]) for option in OPTIONS}
+        api_type = rules.parse_choice("api_type", ANSWERS["api_type"], rules.API_TYPE_CHOICES)
+        auth = rules.parse_choice("api_auth", ANSWERS["api_auth"], rules.AUTH_CHOICES)
+        if auth == "jwt":
+            rules.JwtSettings.from_values(ANSWERS, cognito=api_type == "rest")
+        if options["api_keys"] and api_type != "rest":
+            raise rules.SettingError(
+                "api_keys", ANSWERS["api_keys"], "API keys need api_type=rest (HTTP APIs have none)"
+            )
     except rules.SettingError as error:
         sys.exit(f"error: {error}")
-    for warning in settings.warnings:
+    warnings = list(settings.warnings)
+    if auth != "jwt" and (ANSWERS["jwt_issuer"] or ANSWERS["jwt_audience"]):
+        warnings.append(f"jwt_issuer and jwt_audience are ignored with api_auth={auth}")
+    elif api_type == "rest" and ANSWERS["jwt_audience"]:
+        warnings.append(
+            "jwt_audience is ignored with api_type=rest: its Cognito authorizer accepts the ID"
+            " tokens of every app client of the user pool"
+        )
+    if auth == "none":
+        warnings.append(
+            "api_auth=none: the API will be public; anyone with its URL can post messages"
+        )
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if ANSWERS["api_auth"] != "jwt" and (ANSWERS["jwt_issuer"] or ANSWERS["jwt_audience"]):
-        print(
-            f"warning: jwt_issuer and jwt_audience are ignored with api_auth={ANSWERS['api_auth']}",
-            file=sys.stderr,
-        )
-    if ANSWERS["api_auth"] == "none":
-        print(
-            "warning: api_auth=none: the API will be public; anyone with its URL can post messages",
-            file=sys.stderr,
-        )
 
 
 main()

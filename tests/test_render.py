@@ -14,22 +14,31 @@ from .bakery import TEMPLATE_ROOT, VENV_BIN, bake_ok, run_env
 LEFTOVER = re.compile(r"{{|{%|%}|{#|cookiecutter\.")
 CACHES = {"__pycache__", ".ruff_cache", ".pytest_cache", "cdk.out"}
 JWT = {"jwt_issuer": "https://issuer.example.com/", "jwt_audience": "orders"}
+AUTH_CHOICES = ("iam", "jwt", "none")
+
+
+COGNITO = {"jwt_issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Orders1"}
 
 
 def option_sets():
     booleans = (True, False)
-    for kms, vpc, tracing, auth in itertools.product(
-        booleans, booleans, booleans, ("iam", "jwt", "none")
-    ):
+    options = itertools.product(("http", "rest"), booleans, booleans, booleans, AUTH_CHOICES)
+    for index, (api_type, kms, vpc, tracing, auth) in enumerate(options):
         answers = {
+            "api_type": api_type,
             "enable_kms": kms,
             "enable_vpc": vpc,
             "enable_tracing": tracing,
             "api_auth": auth,
+            "api_keys": api_type == "rest" and index % 2 == 1,
         }
         if auth == "jwt":
-            answers |= JWT
-        yield pytest.param(answers, id=f"kms={kms}-vpc={vpc}-tracing={tracing}-auth={auth}")
+            answers |= COGNITO if api_type == "rest" else JWT
+        yield pytest.param(
+            answers,
+            id=f"{api_type}-kms={kms}-vpc={vpc}-tracing={tracing}-auth={auth}"
+            + ("-keys" if answers["api_keys"] else ""),
+        )
 
 
 def project_files(project):
@@ -53,24 +62,38 @@ def test_rendered_project_is_clean(cookies, answers):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-# What must not appear in a project rendered without an option. cdk.json's feature flags
-# (lines starting "@aws-cdk/) name every CDK module and are left out of the search.
-TRACES_OF_OPTION = {
-    "enable_kms": re.compile(r"kms|encryption_key|customer-managed", re.IGNORECASE),
-    "enable_vpc": re.compile(r"vpc|\bec2\b|subnet|security.group|network", re.IGNORECASE),
+# What must not appear in a project rendered without a choice. cdk.json's feature flags
+# (lines starting "@aws-cdk/) name every CDK module and are left out of the search, and so is
+# settings.py: the pre-gen hook loads it unrendered, so it holds the rules of every choice.
+TRACES_OF_CHOICE = {
+    "enable_kms=True": re.compile(r"kms|encryption_key|customer-managed", re.IGNORECASE),
+    "enable_vpc=True": re.compile(r"vpc|\bec2\b|subnet|security.group|network", re.IGNORECASE),
+    "api_type=rest": re.compile(
+        r"ApiGateway::|RestApi|rest.api|usage.plan|api.key|message_schema|cognito",
+        re.IGNORECASE,
+    ),
+    "api_type=http": re.compile(r"http.api|apigatewayv2|ApiGatewayV2", re.IGNORECASE),
+}
+OTHER_CHOICE = {
+    "enable_kms=True": {"enable_kms": False},
+    "enable_vpc=True": {"enable_vpc": False},
+    "api_type=rest": {"api_type": "http"},
+    "api_type=http": {"api_type": "rest"},
 }
 
 
-@pytest.mark.parametrize("option", sorted(TRACES_OF_OPTION))
-def test_a_disabled_option_leaves_no_trace(cookies, option):
-    project = bake_ok(cookies, **{option: False})
+@pytest.mark.parametrize("choice", sorted(TRACES_OF_CHOICE))
+def test_a_choice_not_made_leaves_no_trace(cookies, choice):
+    project = bake_ok(cookies, **OTHER_CHOICE[choice])
+    traces = TRACES_OF_CHOICE[choice]
     found = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
         for path in project_files(project)
+        if path.name != "settings.py"
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if TRACES_OF_OPTION[option].search(line) and not line.strip().startswith('"@aws-cdk/')
+        if traces.search(line) and not line.strip().startswith('"@aws-cdk/')
     ]
-    found += [str(p) for p in project_files(project) if TRACES_OF_OPTION[option].search(p.name)]
+    found += [str(p) for p in project_files(project) if traces.search(p.name)]
     assert found == []
 
 
@@ -112,6 +135,17 @@ def test_post_gen_says_where_the_project_went(tmp_path):
                 **JWT,
             },
             id="all-on",
+        ),
+        pytest.param(
+            {
+                "api_type": "rest",
+                "api_auth": "jwt",
+                "api_keys": True,
+                "enable_vpc": True,
+                "alarm_email": "oncall@example.com",
+                **COGNITO,
+            },
+            id="rest-all-on",
         ),
     ],
 )

@@ -13,15 +13,17 @@ import pytest
 from .bakery import VENV_BIN, bake_ok, run_env, synth
 
 DAY = 24 * 60 * 60
+AUTH_CHOICES = ("iam", "jwt", "none")
+COGNITO_ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Orders1"
 
 
 def combinations():
     booleans = (True, False)
-    options = itertools.product(booleans, booleans, booleans, ("iam", "jwt", "none"))
-    for index, (kms, vpc, tracing, auth) in enumerate(options):
+    options = itertools.product(("http", "rest"), booleans, booleans, booleans, AUTH_CHOICES)
+    for index, (api_type, kms, vpc, tracing, auth) in enumerate(options):
         answers = {
             "project_name": "acme-orders",
-            "stage": "prod" if index == 0 else f"qa{index}",
+            "stage": "prod" if index % 24 == 0 else f"qa{index}",
             "api_throttling": 250 + index,
             "queue_retention": 7,
             "batch_size": 25 if index % 2 else 8,
@@ -30,19 +32,25 @@ def combinations():
             "enable_kms": kms,
             "enable_vpc": vpc,
             "enable_tracing": tracing,
+            "api_type": api_type,
             "api_auth": auth,
+            "api_keys": api_type == "rest" and index % 2 == 1,
             "alarm_email": "oncall@example.com" if index % 2 else "",
         }
-        if auth == "jwt":
+        if auth == "jwt" and api_type == "http":
             answers["jwt_issuer"] = "https://issuer.example.com/tenant-1"
             answers["jwt_audience"] = "orders-api,orders-admin"
+        elif auth == "jwt":
+            answers["jwt_issuer"] = COGNITO_ISSUER
         combo_id = "-".join(
             (
+                api_type,
                 "kms" if kms else "sqs-sse",
                 "vpc" if vpc else "novpc",
                 "traced" if tracing else "untraced",
                 auth,
             )
+            + (("keys",) if answers["api_keys"] else ())
         )
         yield pytest.param(answers, id=combo_id, marks=pytest.mark.xdist_group(combo_id))
 
@@ -59,7 +67,7 @@ def names(answers):
         "stack": f"{prefix}-queue-stack",
         "queue": f"{prefix}-queue",
         "dlq": f"{prefix}-dlq",
-        "api": f"{prefix}-http-api",
+        "api": f"{prefix}-{answers['api_type']}-api",
         "function": f"{prefix}-consumer",
         "topic": f"{prefix}-alarms",
         "queue_key": f"alias/{prefix}-queue-key",
@@ -85,13 +93,30 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def is_rest(answers):
+    return answers["api_type"] == "rest"
+
+
+def rest_method(synthesized):
+    return synthesized.one("AWS::ApiGateway::Method", HttpMethod="POST")[1]
+
+
+def send_role_id(answers, synthesized):
+    """The role API Gateway sends messages to the queue with."""
+    if is_rest(answers):
+        return rest_method(synthesized)["Integration"]["Credentials"]["Fn::GetAtt"][0]
+    _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
+    return integration["CredentialsArn"]["Fn::GetAtt"][0]
+
+
 def test_stack_and_resources_carry_the_names_asked_for(baked):
     answers, synthesized = baked
     expected = names(answers)
     assert (synthesized.project / "cdk.out" / f"{expected['stack']}.template.json").exists()
     synthesized.one("AWS::SQS::Queue", QueueName=expected["queue"])
     synthesized.one("AWS::SQS::Queue", QueueName=expected["dlq"])
-    synthesized.one("AWS::ApiGatewayV2::Api", Name=expected["api"])
+    api_type = "AWS::ApiGateway::RestApi" if is_rest(answers) else "AWS::ApiGatewayV2::Api"
+    synthesized.one(api_type, Name=expected["api"])
     synthesized.one("AWS::Lambda::Function", FunctionName=expected["function"])
 
 
@@ -123,19 +148,75 @@ def test_consumer_settings_arrive(baked):
 
 def test_api_settings_arrive(baked):
     answers, synthesized = baked
-    _, stage = synthesized.one("AWS::ApiGatewayV2::Stage", StageName="$default")
-    throttle = stage["DefaultRouteSettings"]
+    if is_rest(answers):
+        _, stage = synthesized.one("AWS::ApiGateway::Stage", StageName=answers["stage"])
+        (throttle,) = stage["MethodSettings"]
+        route = rest_method(synthesized)
+        expected_auth = {"iam": "AWS_IAM", "jwt": "COGNITO_USER_POOLS", "none": "NONE"}
+    else:
+        _, stage = synthesized.one("AWS::ApiGatewayV2::Stage", StageName="$default")
+        throttle = stage["DefaultRouteSettings"]
+        _, route = synthesized.one("AWS::ApiGatewayV2::Route", RouteKey="POST /messages")
+        expected_auth = {"iam": "AWS_IAM", "jwt": "JWT", "none": "NONE"}
     assert throttle["ThrottlingRateLimit"] == answers["api_throttling"]
     assert throttle["ThrottlingBurstLimit"] == 2 * answers["api_throttling"]
-    _, route = synthesized.one("AWS::ApiGatewayV2::Route", RouteKey="POST /messages")
-    expected_auth = {"iam": "AWS_IAM", "jwt": "JWT", "none": "NONE"}[answers["api_auth"]]
-    assert route["AuthorizationType"] == expected_auth
-    if answers["api_auth"] == "jwt":
+    assert route["AuthorizationType"] == expected_auth[answers["api_auth"]]
+    if answers["api_auth"] == "jwt" and is_rest(answers):
+        _, authorizer = synthesized.one("AWS::ApiGateway::Authorizer")
+        (provider,) = authorizer["ProviderARNs"]
+        assert ":cognito-idp:eu-central-1:" in json.dumps(provider)
+        assert ":userpool/eu-central-1_Orders1" in json.dumps(provider)
+    elif answers["api_auth"] == "jwt":
         _, authorizer = synthesized.one("AWS::ApiGatewayV2::Authorizer")
         assert authorizer["JwtConfiguration"] == {
             "Issuer": answers["jwt_issuer"],
             "Audience": answers["jwt_audience"].split(","),
         }
+
+
+def test_api_maps_the_body_to_the_queue(baked):
+    answers, synthesized = baked
+    queue_id, _ = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
+    if not is_rest(answers):
+        _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
+        assert integration["IntegrationSubtype"] == "SQS-SendMessage"
+        assert integration["RequestParameters"] == {
+            "QueueUrl": {"Ref": queue_id},
+            "MessageBody": "$request.body",
+        }
+        return
+    # REST: the body is checked against the schema, then URL-encoded into a SendMessage form.
+    method = rest_method(synthesized)
+    validator_id, validator = synthesized.one("AWS::ApiGateway::RequestValidator")
+    assert validator["ValidateRequestBody"] is True
+    assert method["RequestValidatorId"] == {"Ref": validator_id}
+    model_id, model = synthesized.one("AWS::ApiGateway::Model")
+    assert model["Schema"]["type"] == "object"
+    assert method["RequestModels"] == {"application/json": {"Ref": model_id}}
+    integration = method["Integration"]
+    assert integration["Type"] == "AWS"
+    assert {"Fn::GetAtt": [queue_id, "QueueName"]} in integration["Uri"]["Fn::Join"][1]
+    assert integration["RequestTemplates"] == {
+        "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+    }
+    assert integration["PassthroughBehavior"] == "NEVER"
+    statuses = {r["StatusCode"] for r in integration["IntegrationResponses"]}
+    assert statuses == {"200", "400", "500"}
+
+
+def test_api_keys_match_the_choice(baked):
+    answers, synthesized = baked
+    plans = synthesized.of_type("AWS::ApiGateway::UsagePlan")
+    if not answers["api_keys"]:
+        assert plans == {}
+        if is_rest(answers):
+            assert rest_method(synthesized)["ApiKeyRequired"] is False
+        return
+    assert rest_method(synthesized)["ApiKeyRequired"] is True
+    (plan,) = plans.values()
+    assert plan["Properties"]["Throttle"] == {"RateLimit": 10, "BurstLimit": 20}
+    assert plan["Properties"]["Quota"] == {"Limit": 100000, "Period": "DAY"}
+    synthesized.one("AWS::ApiGateway::UsagePlanKey")
 
 
 def test_encryption_matches_the_choice(baked):
@@ -149,10 +230,9 @@ def test_encryption_matches_the_choice(baked):
     key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
     assert all(q["Properties"]["KmsMasterKeyId"] == key_arn for q in queues)
     # Every principal that writes to or reads from the queue can use the key.
-    _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
     _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
     needs = {
-        integration["CredentialsArn"]["Fn::GetAtt"][0]: {"kms:GenerateDataKey", "kms:Decrypt"},
+        send_role_id(answers, synthesized): {"kms:GenerateDataKey", "kms:Decrypt"},
         function["Role"]["Fn::GetAtt"][0]: {"kms:Decrypt"},
     }
     for role_id, actions in needs.items():
@@ -245,8 +325,7 @@ def test_no_wildcard_actions_and_any_resource_only_where_aws_requires_it(baked):
 def test_api_role_may_only_send_to_the_main_queue(baked):
     answers, synthesized = baked
     queue_id, _ = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
-    _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
-    role_id = integration["CredentialsArn"]["Fn::GetAtt"][0]
+    role_id = send_role_id(answers, synthesized)
     role = synthesized.resources[role_id]["Properties"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": "apigateway.amazonaws.com"
@@ -342,6 +421,9 @@ def test_tracing_matches_the_choice(baked):
         assert function["TracingConfig"] == {"Mode": "Active"}
     else:
         assert "TracingConfig" not in function
+    if is_rest(answers):
+        (stage,) = synthesized.of_type("AWS::ApiGateway::Stage").values()
+        assert stage["Properties"].get("TracingEnabled", False) is answers["enable_tracing"]
 
 
 def test_logs_are_kept_a_year_in_production_and_two_weeks_elsewhere(baked):

@@ -50,6 +50,24 @@ REFUSED = [
     ("alarm_email=a@b.com,c@d.com", "alarm_email='a@b.com,c@d.com': must be one e-mail address"),
     ("api_auth=oauth", "api_auth='oauth': must be one of iam, jwt, none"),
     ("api_auth=IAM", "api_auth='IAM': must be one of iam, jwt, none"),
+    ("api_type=graphql", "api_type='graphql': must be one of http, rest"),
+    ("api_type=REST", "api_type='REST': must be one of http, rest"),
+]
+# Answers that are each valid but not together.
+CONFLICTING = [
+    (
+        ("api_keys=true",),
+        "api_keys=True: API keys need api_type=rest (HTTP APIs have none)",
+    ),
+    (
+        ("api_type=rest", "api_auth=jwt", "jwt_issuer=https://issuer.example.com"),
+        "jwt_issuer='https://issuer.example.com': must be a Cognito user pool's issuer,"
+        " https://cognito-idp.REGION.amazonaws.com/POOL_ID, with api_type=rest",
+    ),
+    (
+        ("api_type=rest", "api_auth=jwt"),
+        "jwt_issuer is missing: must be a Cognito user pool's issuer",
+    ),
 ]
 JWT_REFUSED = [
     ((), "jwt_issuer is missing: must be the token issuer's https:// URL"),
@@ -85,6 +103,22 @@ def test_bad_answer_is_refused_with_one_line(tmp_path, answer, expected):
 )
 def test_bad_jwt_settings_are_refused(tmp_path, answers, expected):
     assert_refused(render(tmp_path, "api_auth=jwt", *answers), tmp_path, expected)
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"), CONFLICTING, ids=[" ".join(a) for a, _ in CONFLICTING]
+)
+def test_answers_that_do_not_go_together_are_refused(tmp_path, answers, expected):
+    assert_refused(render(tmp_path, *answers), tmp_path, expected)
+
+
+def test_a_rest_api_with_cognito_needs_no_audience_and_says_it_ignores_one(tmp_path):
+    issuer = "jwt_issuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc1"
+    result = render(tmp_path, "api_type=rest", "api_auth=jwt", issuer, "jwt_audience=client-1")
+    assert result.returncode == 0, result.stderr
+    assert "warning: jwt_audience is ignored with api_type=rest" in result.stderr
+    context = json.loads((tmp_path / "orders-ingest" / "cdk.json").read_text())["context"]
+    assert "jwt_audience" not in context
 
 
 def test_answers_are_read_as_data_never_as_code(tmp_path):

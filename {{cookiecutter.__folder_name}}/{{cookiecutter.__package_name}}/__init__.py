@@ -1,1 +1,1 @@
-"""{{ cookiecutter.project_name }}: an HTTP API that queues each request in SQS for a Lambda consumer."""
+"""{{ cookiecutter.project_name }}: an {{ cookiecutter.api_type | upper }} API that queues each request in SQS for a Lambda consumer."""

@@ -6,11 +6,17 @@ from .settings import (
 {%- if cookiecutter.api_auth == "jwt" %}
     JWT_RULES,
 {%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+    REST_RULES,
+{%- endif %}
     SETTING_NAMES,
 {%- if cookiecutter.api_auth == "jwt" %}
     JwtSettings,
 {%- endif %}
     ObservabilityHooks,
+{%- if cookiecutter.api_type == "rest" %}
+    RestApiSettings,
+{%- endif %}
     Settings,
 )
 from .stack import QueueStack
@@ -25,7 +31,15 @@ def build(app: cdk.App) -> tuple[QueueStack, Settings]:
         settings.names.stack,
         settings=settings,
 {%- if cookiecutter.api_auth == "jwt" %}
-        jwt=JwtSettings.from_values({name: context(name) for name in JWT_RULES}),
+        jwt=JwtSettings.from_values(
+            {name: context(name) for name in JWT_RULES},
+{%- if cookiecutter.api_type == "rest" %}
+            cognito=True,
+{%- endif %}
+        ),
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+        rest=RestApiSettings.from_values({name: context(name) for name in REST_RULES}),
 {%- endif %}
         observability=ObservabilityHooks.from_values(context("observability")),
     )

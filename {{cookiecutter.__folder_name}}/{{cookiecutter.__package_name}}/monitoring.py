@@ -1,7 +1,11 @@
 """Alarms to one SNS topic, and a dashboard of the whole pipeline on one page."""
 
 from aws_cdk import Acknowledgment, Duration, Validations
+{%- if cookiecutter.api_type == "http" %}
 from aws_cdk import aws_apigatewayv2 as apigwv2
+{%- else %}
+from aws_cdk import aws_apigateway as apigw
+{%- endif %}
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 {%- if cookiecutter.enable_kms %}
@@ -31,7 +35,11 @@ class Monitoring(Construct):
         queue: sqs.IQueue,
         dlq: sqs.IQueue,
         function: lambda_.IFunction,
+{%- if cookiecutter.api_type == "http" %}
         api_stage: apigwv2.HttpStage,
+{%- else %}
+        api_stage: apigw.Stage,
+{%- endif %}
 {%- if cookiecutter.enable_kms %}
         key_alias: str,
 {%- endif %}

@@ -28,7 +28,7 @@ RECOMMENDED_MIN_DLQ_RETRIES = 5
 # Lambda reads at most 10 messages per batch from a standard queue without a batching window.
 MAX_BATCH_WITHOUT_WINDOW = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
-# API Gateway's default account-level burst for HTTP APIs.
+# API Gateway's default account-level burst (HTTP and REST APIs).
 MAX_BURST = 5000
 PRODUCTION_STAGES = ("prod", "production")
 # The backlog alarm fires when the oldest message has waited this share of the queue's retention:
@@ -41,9 +41,12 @@ NAME_LIMITS = {
     "queue": 80,
     "dlq": 80,
     "http_api": 128,
+    "rest_api": 128,
     "consumer_function": 64,
     "key_alias": 256,
     "access_log_group": 512,
+    "usage_plan": 1024,
+    "api_key": 1024,
     "alarm_topic": 256,
     "alarm_key_alias": 256,
     "dashboard": 255,
@@ -72,6 +75,7 @@ def _text(pattern: str, rule: str, *, optional: bool = False) -> Callable[[str, 
 
     parse.rule = rule
     parse.optional = optional
+    parse.pattern = compiled
     return parse
 
 
@@ -105,12 +109,16 @@ def parse_boolean(name: str, value: Any) -> bool:
     raise SettingError(name, value, "must be true or false")
 
 
+parse_boolean.rule = "must be true or false"
+
+
 def parse_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise SettingError(name, value, f"must be one of {', '.join(choices)}")
     return value
 
 
+API_TYPE_CHOICES = ("http", "rest")
 AUTH_CHOICES = ("iam", "jwt", "none")
 
 RULES: dict[str, Callable[[str, Any], Any]] = {
@@ -166,9 +174,12 @@ class ResourceNames:
     queue: str
     dlq: str
     http_api: str
+    rest_api: str
     consumer_function: str
     key_alias: str
     access_log_group: str
+    usage_plan: str
+    api_key: str
     alarm_topic: str
     alarm_key_alias: str
     dashboard: str
@@ -181,9 +192,12 @@ class ResourceNames:
             queue=f"{prefix}-queue",
             dlq=f"{prefix}-dlq",
             http_api=f"{prefix}-http-api",
+            rest_api=f"{prefix}-rest-api",
             consumer_function=f"{prefix}-consumer",
             key_alias=f"alias/{prefix}-queue-key",
-            access_log_group=f"/aws/apigateway/{prefix}-http-api/access",
+            access_log_group=f"/aws/apigateway/{prefix}/access",
+            usage_plan=f"{prefix}-usage-plan",
+            api_key=f"{prefix}-first-client",
             alarm_topic=f"{prefix}-alarms",
             alarm_key_alias=f"alias/{prefix}-alarms-key",
             dashboard=f"{prefix}-queue-stack",
@@ -289,15 +303,78 @@ class Settings:
         )
 
 
+# A REST API checks tokens with a Cognito user pool authorizer: the issuer names the pool.
+COGNITO_ISSUER = _text(
+    r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([a-z0-9-]+_[A-Za-z0-9]+)",
+    "must be a Cognito user pool's issuer, https://cognito-idp.REGION.amazonaws.com/POOL_ID,"
+    " with api_type=rest (REST APIs check tokens with a Cognito user pool authorizer)",
+)
+
+
 @dataclass(frozen=True)
 class JwtSettings:
     issuer: str
     audiences: tuple[str, ...]
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any]) -> JwtSettings:
+    def from_values(cls, values: Mapping[str, Any], *, cognito: bool = False) -> JwtSettings:
+        """cognito: the issuer must be a Cognito user pool (the only JWT issuer a REST API's
+        authorizer can check without code of its own)."""
+        if cognito:  # it checks the pool, not the audience
+            issuer = values.get("jwt_issuer") or None  # empty is missing
+            return cls(issuer=COGNITO_ISSUER("jwt_issuer", issuer), audiences=())
         parsed = _parse_all(JWT_RULES, values)
         return cls(issuer=parsed["jwt_issuer"], audiences=tuple(parsed["jwt_audience"].split(",")))
+
+    @property
+    def cognito_user_pool(self) -> tuple[str, str]:
+        """(region, pool id) of a Cognito issuer."""
+        region, pool_id = COGNITO_ISSUER.pattern.fullmatch(self.issuer).groups()
+        return region, pool_id
+
+
+# Settings of a REST API (api_type=rest), in cdk.json.
+WEB_ACL_ARN = r"arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[A-Za-z0-9_-]+/[a-f0-9-]+"
+REST_RULES: dict[str, Callable[[str, Any], Any]] = {
+    "api_keys": parse_boolean,
+    "api_key_rate_limit": _integer(1, 10000, " requests per second per API key"),
+    "api_key_daily_quota": _integer(1, 1_000_000_000, " requests per API key per day"),
+    "web_acl_arn": _text(
+        WEB_ACL_ARN, "must be a regional WAF web ACL's ARN, or empty for none", optional=True
+    ),
+    "manage_api_gateway_logging_role": parse_boolean,
+}
+
+
+@dataclass(frozen=True)
+class RestApiSettings:
+    """What only a REST API has: API keys with a usage plan, a WAF web ACL, execution logs."""
+
+    api_keys: bool
+    api_key_rate_limit: int
+    api_key_daily_quota: int
+    web_acl_arn: str
+    # API Gateway writes a REST API's logs as one role per account and region. False when the
+    # account already has it (set by a platform team): the stack then leaves it alone.
+    manage_api_gateway_logging_role: bool
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> RestApiSettings:
+        return cls(**_parse_all(REST_RULES, values))
+
+    @property
+    def api_key_burst_limit(self) -> int:
+        """Requests one API key may send at once: two seconds' worth, as the stage."""
+        return min(2 * self.api_key_rate_limit, MAX_BURST)
+
+    def warnings(self, settings: Settings) -> list[str]:
+        found = []
+        if self.api_keys and self.api_key_rate_limit > settings.api_throttling:
+            found.append(
+                f"api_key_rate_limit={self.api_key_rate_limit} is above api_throttling="
+                f"{settings.api_throttling}: the stage's throttle is reached first"
+            )
+        return found
 
 
 # The "observability" object of cdk.json: your own tools, wired without editing the constructs.

@@ -1,11 +1,20 @@
-"""The stack: HTTP API -> SQS queue (+ DLQ) -> Lambda consumer, composed from one construct each."""
+"""The stack: API -> SQS queue (+ DLQ) -> Lambda consumer, composed from one construct each."""
 
-{% if cookiecutter.api_auth == "none" -%}
+{% set acknowledges_auth = cookiecutter.api_auth == "none" or (cookiecutter.api_type == "rest" and cookiecutter.api_auth == "iam") -%}
+{% if acknowledges_auth -%}
 from aws_cdk import Acknowledgment, CfnOutput, Duration, Stack, Validations
-from aws_cdk import aws_apigatewayv2 as apigwv2
 {% else -%}
 from aws_cdk import CfnOutput, Duration, Stack
+{% endif -%}
+{% if cookiecutter.api_type == "http" and cookiecutter.api_auth == "none" -%}
+from aws_cdk import aws_apigatewayv2 as apigwv2
+{% elif cookiecutter.api_type == "http" -%}
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+{% else -%}
+from aws_cdk import aws_apigateway as apigw
+{% endif -%}
+{% if cookiecutter.api_type == "rest" and cookiecutter.api_auth == "jwt" -%}
+from aws_cdk import aws_cognito as cognito
 {% endif -%}
 {% if cookiecutter.enable_kms -%}
 from aws_cdk import aws_kms as kms
@@ -13,19 +22,27 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from .api import IngestApi
 from .consumer.infrastructure import QueueConsumer
+{% if cookiecutter.api_type == "http" -%}
+from .http_api import IngestApi
+{% endif -%}
 from .monitoring import Monitoring
 {%- if cookiecutter.enable_vpc %}
 from .network import ConsumerNetwork
 {%- endif %}
 from .queues import MessageQueues
+{% if cookiecutter.api_type == "rest" -%}
+from .rest_api import IngestApi
+{% endif -%}
 from .settings import (
     DLQ_RETENTION_DAYS,
 {%- if cookiecutter.api_auth == "jwt" %}
     JwtSettings,
 {%- endif %}
     ObservabilityHooks,
+{%- if cookiecutter.api_type == "rest" %}
+    RestApiSettings,
+{%- endif %}
     Settings,
 )
 
@@ -45,6 +62,9 @@ class QueueStack(Stack):
 {%- if cookiecutter.api_auth == "jwt" %}
         jwt: JwtSettings,
 {%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+        rest: RestApiSettings,
+{%- endif %}
         observability: ObservabilityHooks | None = None,
         **kwargs,
     ) -> None:
@@ -53,7 +73,7 @@ class QueueStack(Stack):
             scope,
             construct_id,
             stack_name=names.stack,
-            description=f"{settings.project_name} ({settings.stage}): HTTP API to SQS to Lambda",
+            description=f"{settings.project_name} ({settings.stage}): {{ cookiecutter.api_type | upper }} API to SQS to Lambda",
             **kwargs,
         )
         retention = log_retention(settings)
@@ -108,6 +128,7 @@ class QueueStack(Stack):
 {%- endif %}
         )
 
+{%- if cookiecutter.api_type == "http" %}
         api = IngestApi(
             self,
             "Api",
@@ -139,6 +160,70 @@ class QueueStack(Stack):
             )
         )
 {%- endif %}
+{%- else %}
+{%- if cookiecutter.api_auth == "jwt" %}
+        pool_region, pool_id = jwt.cognito_user_pool
+        user_pool = cognito.UserPool.from_user_pool_arn(
+            self,
+            "UserPool",
+            self.format_arn(
+                service="cognito-idp",
+                region=pool_region,
+                resource="userpool",
+                resource_name=pool_id,
+            ),
+        )
+{%- endif %}
+        api = IngestApi(
+            self,
+            "Api",
+            api_name=names.rest_api,
+            stage_name=settings.stage,
+            queue=queues.queue,
+{%- if cookiecutter.enable_kms %}
+            encryption_key=key,
+{%- endif %}
+{%- if cookiecutter.api_auth == "iam" %}
+            # Callers sign requests with SigV4 and need execute-api:Invoke on InvokeArn.
+            authorization_type=apigw.AuthorizationType.IAM,
+{%- elif cookiecutter.api_auth == "jwt" %}
+            # Tokens of the user pool that issues them (ID tokens), in the Authorization header.
+            authorization_type=apigw.AuthorizationType.COGNITO,
+            authorizer=apigw.CognitoUserPoolsAuthorizer(
+                self, "CognitoAuthorizer", cognito_user_pools=[user_pool]
+            ),
+{%- else %}
+            authorization_type=apigw.AuthorizationType.NONE,
+{%- endif %}
+            rate_limit=settings.api_throttling,
+            burst_limit=settings.api_burst,
+            rest=rest,
+            usage_plan_name=names.usage_plan,
+            api_key_name=names.api_key,
+            access_log_group_name=names.access_log_group,
+            log_retention=retention,
+        )
+{%- if cookiecutter.api_auth != "jwt" %}
+        Validations.of(api.method).acknowledge(
+{%- if cookiecutter.api_auth == "iam" %}
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-COG4",
+                reason="Callers are authorized with IAM (api_auth=iam at render): they sign"
+                " requests with SigV4 and need execute-api:Invoke, so no user pool is involved",
+            )
+{%- else %}
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-APIG4",
+                reason="Public by choice (api_auth=none at render): anyone may post to this route",
+            ),
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-COG4",
+                reason="Public by choice (api_auth=none at render): no user pool checks callers",
+            ),
+{%- endif %}
+        )
+{%- endif %}
+{%- endif %}
 
         Monitoring(
             self,
@@ -158,7 +243,7 @@ class QueueStack(Stack):
         )
 
         if observability.log_destination_arn:
-            log_groups = [consumer.log_group, api.access_log_group]
+            log_groups = [consumer.log_group, *api.log_groups]
 {%- if cookiecutter.enable_vpc %}
             log_groups.append(network.flow_log_group)
 {%- endif %}
@@ -177,6 +262,15 @@ class QueueStack(Stack):
         CfnOutput(
             self, "InvokeArn", value=api.invoke_arn, description="Allow execute-api:Invoke on this"
         )
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+        if api.api_key:
+            CfnOutput(
+                self,
+                "ApiKeyId",
+                value=api.api_key.key_id,
+                description="aws apigateway get-api-key --include-value --api-key <this>",
+            )
 {%- endif %}
         CfnOutput(self, "QueueUrl", value=queues.queue.queue_url)
         CfnOutput(self, "DeadLetterQueueUrl", value=queues.dlq.queue_url)

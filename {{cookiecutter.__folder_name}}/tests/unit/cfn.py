@@ -25,3 +25,26 @@ def statements_of_role(template: Template, role_id: str) -> list[dict]:
 def actions_of(statement: dict) -> list[str]:
     actions = statement["Action"]
     return [actions] if isinstance(actions, str) else actions
+
+
+def queue(template, name):
+    return only(template, "AWS::SQS::Queue", {"QueueName": name})
+
+{%- if cookiecutter.enable_kms %}
+
+
+def queue_key(template, settings):
+    _, alias = only(template, "AWS::KMS::Alias", {"AliasName": settings.names.key_alias})
+    key_id = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
+    return key_id, template.to_json()["Resources"][key_id]
+
+
+def role_may_use_key(template, role_id, key_id, needed):
+    granted = set()
+    for statement in statements_of_role(template, role_id):
+        if statement["Effect"] == "Allow" and statement["Resource"] == {
+            "Fn::GetAtt": [key_id, "Arn"]
+        }:
+            granted |= set(actions_of(statement))
+    return needed <= granted
+{%- endif %}

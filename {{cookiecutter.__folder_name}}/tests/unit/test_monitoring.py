@@ -66,7 +66,16 @@ def test_consumer_and_api_alarms_watch_the_right_metrics(template, settings):
         assert alarms[name]["MetricName"] == metric
         dimensions = [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
         assert alarms[name]["Dimensions"] == dimensions
-    assert alarms["api-5xx"]["MetricName"] == "5xx"
+{%- if cookiecutter.api_type == "http" %}
+    server_errors, client_errors = "5xx", "4xx"
+{%- else %}
+    server_errors, client_errors = "5XXError", "4XXError"
+    # The stage's metrics, not the sum over every stage of the API.
+    stage_id, _ = only(template, "AWS::ApiGateway::Stage")
+    dimensions = {d["Name"]: d["Value"] for d in alarms["api-5xx"]["Dimensions"]}
+    assert dimensions == {"ApiName": settings.names.rest_api, "Stage": {"Ref": stage_id}}
+{%- endif %}
+    assert alarms["api-5xx"]["MetricName"] == server_errors
     rate = alarms["api-4xx-rate"]
     expression = next(m["Expression"] for m in rate["Metrics"] if "Expression" in m)
     minimum = settings.alarm_thresholds.api_4xx_min_requests
@@ -74,7 +83,7 @@ def test_consumer_and_api_alarms_watch_the_right_metrics(template, settings):
     assert "client_errors / requests" in expression
     assert rate["EvaluationPeriods"] == settings.alarm_thresholds.api_4xx_periods
     inputs = {m["MetricStat"]["Metric"]["MetricName"] for m in rate["Metrics"] if "MetricStat" in m}
-    assert inputs == {"4xx", "Count"}
+    assert inputs == {client_errors, "Count"}
 
 
 def test_alarm_topic_is_encrypted_and_tls_only(template, settings):

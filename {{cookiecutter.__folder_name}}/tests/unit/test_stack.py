@@ -4,13 +4,22 @@ from aws_cdk import aws_lambda as lambda_
 
 from {{ cookiecutter.__package_name }}.settings import DLQ_RETENTION_DAYS
 
-from .cfn import actions_of, only, statements_of_role
+from .cfn import (
+{%- if cookiecutter.enable_vpc %}
+    actions_of,
+{%- endif %}
+    only,
+    queue,
+{%- if cookiecutter.enable_kms %}
+    queue_key,
+    role_may_use_key,
+{%- endif %}
+{%- if cookiecutter.enable_vpc %}
+    statements_of_role,
+{%- endif %}
+)
 
 DAY = 24 * 60 * 60
-
-
-def queue(template, name):
-    return only(template, "AWS::SQS::Queue", {"QueueName": name})
 
 
 def consumer_function(template, settings):
@@ -67,36 +76,12 @@ def test_both_queues_refuse_requests_without_tls(template):
 {%- if cookiecutter.enable_kms %}
 
 
-def queue_key(template, settings):
-    _, alias = only(template, "AWS::KMS::Alias", {"AliasName": settings.names.key_alias})
-    key_id = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
-    return key_id, template.to_json()["Resources"][key_id]
-
-
 def test_both_queues_use_one_rotating_customer_managed_key(template, settings):
     key_id, key = queue_key(template, settings)
     assert key["Properties"]["EnableKeyRotation"] is True
     for name in (settings.names.queue, settings.names.dlq):
         _, body = queue(template, name)
         assert body["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-
-
-def role_may_use_key(template, role_id, key_id, needed):
-    granted = set()
-    for statement in statements_of_role(template, role_id):
-        if statement["Effect"] == "Allow" and statement["Resource"] == {
-            "Fn::GetAtt": [key_id, "Arn"]
-        }:
-            granted |= set(actions_of(statement))
-    return needed <= granted
-
-
-def test_the_api_can_encrypt_with_the_key(template, settings):
-    key_id, _ = queue_key(template, settings)
-    _, integration = only(template, "AWS::ApiGatewayV2::Integration")
-    role_id = integration["Properties"]["CredentialsArn"]["Fn::GetAtt"][0]
-    # SendMessage to an SSE-KMS queue needs a data key, and Decrypt to reuse a cached one.
-    assert role_may_use_key(template, role_id, key_id, {"kms:GenerateDataKey", "kms:Decrypt"})
 
 
 def test_the_consumer_can_decrypt_with_the_key(template, settings):
@@ -112,55 +97,6 @@ def test_both_queues_use_sqs_managed_encryption(template, settings):
         _, body = queue(template, name)
         assert body["Properties"]["SqsManagedSseEnabled"] is True
 {%- endif %}
-
-
-def test_api_route_sends_the_body_unchanged_to_the_queue(template, settings):
-    queue_id, _ = queue(template, settings.names.queue)
-    api_id, _ = only(template, "AWS::ApiGatewayV2::Api", {"Name": settings.names.http_api})
-    integration_id, integration = only(template, "AWS::ApiGatewayV2::Integration")
-    assert integration["Properties"]["IntegrationSubtype"] == "SQS-SendMessage"
-    assert integration["Properties"]["RequestParameters"] == {
-        "QueueUrl": {"Ref": queue_id},
-        "MessageBody": "$request.body",
-    }
-    template.has_resource_properties(
-        "AWS::ApiGatewayV2::Route",
-        {
-            "ApiId": {"Ref": api_id},
-            "RouteKey": "POST /messages",
-            "Target": {"Fn::Join": ["", ["integrations/", {"Ref": integration_id}]]},
-        },
-    )
-
-
-def test_api_role_may_only_send_to_the_main_queue(template, settings):
-    queue_id, _ = queue(template, settings.names.queue)
-    _, integration = only(template, "AWS::ApiGatewayV2::Integration")
-    role_id = integration["Properties"]["CredentialsArn"]["Fn::GetAtt"][0]
-    sqs_statements = [
-        s for s in statements_of_role(template, role_id) if "sqs:" in " ".join(actions_of(s))
-    ]
-    assert sqs_statements == [
-        {
-            "Action": "sqs:SendMessage",
-            "Effect": "Allow",
-            "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
-        }
-    ]
-
-
-def test_stage_throttles_at_the_configured_rate_and_logs_json(template, settings):
-    _, stage = only(template, "AWS::ApiGatewayV2::Stage")
-    props = stage["Properties"]
-    assert props["StageName"] == "$default"
-    assert props["AutoDeploy"] is True
-    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] == settings.api_throttling
-    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == settings.api_burst
-    assert props["AccessLogSettings"]["Format"].startswith('{"requestId": "$context.requestId"')
-    log_group_id, _ = only(
-        template, "AWS::Logs::LogGroup", {"LogGroupName": settings.names.access_log_group}
-    )
-    assert props["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
 
 
 def test_queue_feeds_the_consumer_in_batches_with_partial_failures(template, settings):
@@ -234,31 +170,4 @@ def test_consumer_role_can_attach_to_the_vpc(template, settings):
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
     actions = {a for s in statements_of_role(template, role_id) for a in actions_of(s)}
     assert {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"} <= actions
-{%- endif %}
-
-{%- if cookiecutter.api_auth == "iam" %}
-
-
-def test_route_requires_sigv4_signed_requests(template):
-    _, route = only(template, "AWS::ApiGatewayV2::Route")
-    assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
-{%- elif cookiecutter.api_auth == "jwt" %}
-
-
-def test_route_requires_a_jwt_from_the_configured_issuer(template, context):
-    authorizer_id, authorizer = only(template, "AWS::ApiGatewayV2::Authorizer")
-    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
-    assert authorizer["Properties"]["JwtConfiguration"] == {
-        "Issuer": context["jwt_issuer"],
-        "Audience": context["jwt_audience"].split(","),
-    }
-    _, route = only(template, "AWS::ApiGatewayV2::Route")
-    assert route["Properties"]["AuthorizationType"] == "JWT"
-    assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
-{%- else %}
-
-
-def test_route_is_public_as_chosen(template):
-    _, route = only(template, "AWS::ApiGatewayV2::Route")
-    assert route["Properties"]["AuthorizationType"] == "NONE"
 {%- endif %}

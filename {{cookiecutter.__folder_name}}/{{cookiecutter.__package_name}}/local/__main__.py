@@ -1,4 +1,4 @@
-"""Run the pipeline locally: SQS (moto), the HTTP API, and the event source mapping.
+"""Run the pipeline locally: SQS (moto), the API, and the event source mapping.
 
     python -m {{ cookiecutter.__package_name }}.local --port 8080 [--visibility-timeout 2]
 
@@ -20,11 +20,16 @@ from pathlib import Path
 
 import boto3
 
-from .gateway import LOCAL_CREDENTIALS, REGION, Gateway
+{% if cookiecutter.api_type == "rest" -%}
+from .gateway import API_KEY_HEADER, LOCAL_CREDENTIALS, REGION, TOKEN_AUTHORIZATION, Gateway
+{% else -%}
+from .gateway import LOCAL_CREDENTIALS, REGION, TOKEN_AUTHORIZATION, Gateway
+{% endif -%}
 from .pipeline import LocalPipeline, NotSynthesized
 from .poller import InvocationFailed, Poller
 
 log = logging.getLogger("local")
+API_TYPE = "{{ cookiecutter.api_type | upper }} API"
 
 
 class Stats:
@@ -111,12 +116,16 @@ def create_queues(sqs, pipeline: LocalPipeline, visibility_timeout: int | None) 
 
 def how_to_call(pipeline: LocalPipeline, url: str, gateway: Gateway) -> str:
     data = "--header 'Content-Type: application/json' --data '{\"orderId\": \"1234\"}'"
+{%- if cookiecutter.api_type == "rest" %}
+    if gateway.api_key:
+        data += f" --header '{API_KEY_HEADER}: {gateway.api_key}'"
+{%- endif %}
     if pipeline.authorization == "AWS_IAM":
         return (
             f"curl {url} --aws-sigv4 'aws:amz:{REGION}:execute-api'"
             f" --user '{LOCAL_CREDENTIALS.access_key}:{LOCAL_CREDENTIALS.secret_key}' {data}"
         )
-    if pipeline.authorization == "JWT":
+    if pipeline.authorization == TOKEN_AUTHORIZATION:
         return f"curl {url} --header 'Authorization: Bearer {gateway.jwt.token()}' {data}"
     return f"curl {url} {data}"
 
@@ -124,14 +133,24 @@ def how_to_call(pipeline: LocalPipeline, url: str, gateway: Gateway) -> str:
 def print_banner(pipeline: LocalPipeline, gateway: Gateway, poller: Poller) -> None:
     url = f"http://127.0.0.1:{gateway.server_port}{pipeline.route_path}"
     lines = [
-        f"Local {pipeline.queue_name} pipeline: {pipeline.route_method} {url}",
+        f"Local {pipeline.queue_name} pipeline ({API_TYPE}): {pipeline.route_method} {url}",
         f"  call it:  {how_to_call(pipeline, url, gateway)}",
     ]
-    if pipeline.authorization == "JWT":
+    if pipeline.authorization == TOKEN_AUTHORIZATION:
+        audiences = ", ".join(pipeline.jwt_audiences) or "any"
         lines.append(
             f"  jwt key:  HS256 {gateway.jwt.key.hex()} (issuer {pipeline.jwt_issuer},"
-            f" audience {', '.join(pipeline.jwt_audiences)})"
+            f" audience {audiences})"
         )
+{%- if cookiecutter.api_type == "rest" %}
+    if pipeline.usage_plan:
+        plan = pipeline.usage_plan
+        lines.append(
+            f"  api key:  {gateway.api_key} ({plan.rate_limit:g} requests/s, burst"
+            f" {plan.burst_limit}, {plan.daily_quota} a day)"
+        )
+    lines.append("  bodies:   checked against the API's JSON schema (400 if they do not match)")
+{%- endif %}
     lines += [
         f"  stats:    curl http://127.0.0.1:{gateway.server_port}/_local/stats",
         f"  consumer: batches of {pipeline.batch_size}, {poller.workers} at once;"

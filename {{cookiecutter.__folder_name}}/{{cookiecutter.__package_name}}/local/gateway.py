@@ -1,15 +1,26 @@
+{% if cookiecutter.api_type == "rest" -%}
+"""The REST API on 127.0.0.1: its method, authorization, API keys with their rate and quota,
+stage throttle, body validation and answers, as API Gateway applies them."""
+{%- else -%}
 """The HTTP API on 127.0.0.1: its route, body mapping, stage throttle and authorization."""
+{%- endif %}
 
 import base64
 import hashlib
 import hmac
 import json
+{%- if cookiecutter.api_type == "rest" %}
+import secrets
+{%- endif %}
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+{% if cookiecutter.api_type == "rest" -%}
+import jsonschema
+{% endif -%}
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -22,6 +33,16 @@ LOCAL_CREDENTIALS = Credentials("testing", "testing")
 REGION = "us-east-1"
 # AWS refuses signatures more than this far from its clock.
 MAX_CLOCK_SKEW = timedelta(minutes=15)
+# The authorization type of a route that checks bearer tokens.
+TOKEN_AUTHORIZATION = "{{ 'COGNITO_USER_POOLS' if cookiecutter.api_type == 'rest' else 'JWT' }}"
+{%- if cookiecutter.api_type == "rest" %}
+API_KEY_HEADER = "x-api-key"
+
+
+def sent_answer(message_id: str) -> dict:
+    """What the API answers when the message is queued (its integration response)."""
+    return {"messageId": message_id}
+{%- endif %}
 
 
 class TokenBucket:
@@ -85,10 +106,33 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+{%- if cookiecutter.api_type == "rest" %}
+
+
+class DailyQuota:
+    """A usage plan's quota: `limit` requests per API key per UTC day."""
+
+    def __init__(self, limit: int, today=lambda: datetime.now(UTC).date()) -> None:
+        self.limit, self.today = limit, today
+        self.day, self.used = today(), 0
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.today() != self.day:
+                self.day, self.used = self.today(), 0
+            if self.used >= self.limit:
+                return False
+            self.used += 1
+            return True
+{%- endif %}
+
+
 class LocalJwtIssuer:
     """Stands in for the stack's token issuer: signs and checks HS256 tokens with a local key."""
 
     def __init__(self, issuer: str, audiences: tuple[str, ...]) -> None:
+        """No audiences: the audience is not checked."""
         self.issuer, self.audiences = issuer, audiences
         self.key = uuid.uuid4().bytes + uuid.uuid4().bytes
 
@@ -96,7 +140,7 @@ class LocalJwtIssuer:
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         claims = {
             "iss": self.issuer,
-            "aud": self.audiences[0],
+            "aud": self.audiences[0] if self.audiences else "local-client",
             "sub": "local-user",
             "exp": int(time.time()) + lifetime_seconds,
         }
@@ -106,11 +150,11 @@ class LocalJwtIssuer:
 
     def is_valid(self, authorization: str) -> bool:
         """Algorithm, signature, expiry, not-before, issuer and audience, as API Gateway's JWT
-        authorizer checks them."""
-        scheme, _, token = authorization.partition(" ")
+        authorizer checks them. The token may follow "Bearer "."""
+        token = authorization.removeprefix("Bearer ")
         try:
             header, payload, signature = token.split(".")
-            if scheme != "Bearer" or json.loads(_unb64(header)).get("alg") != "HS256":
+            if json.loads(_unb64(header)).get("alg") != "HS256":
                 return False
             expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
             if not hmac.compare_digest(expected, _unb64(signature)):
@@ -123,7 +167,7 @@ class LocalJwtIssuer:
                 claims.get("iss") == self.issuer
                 and float(claims["exp"]) > now
                 and float(claims.get("nbf", now)) <= now
-                and bool(audiences & set(self.audiences))
+                and (not self.audiences or bool(audiences & set(self.audiences)))
             )
         except (ValueError, TypeError, KeyError, AttributeError):
             return False
@@ -138,13 +182,61 @@ class Gateway(ThreadingHTTPServer):
         self.pipeline, self.sqs, self.queue_url, self.stats = pipeline, sqs, queue_url, stats
         self.throttle = TokenBucket(pipeline.rate_limit, pipeline.burst_limit)
         self.jwt = LocalJwtIssuer(pipeline.jwt_issuer, pipeline.jwt_audiences)
+{%- if cookiecutter.api_type == "rest" %}
+        self.api_key = ""
+        if pipeline.usage_plan:
+            # The one key of the usage plan, made up here as API Gateway makes up its value.
+            self.api_key = secrets.token_urlsafe(30)
+            self.key_throttle = TokenBucket(
+                pipeline.usage_plan.rate_limit, pipeline.usage_plan.burst_limit
+            )
+            self.key_quota = DailyQuota(pipeline.usage_plan.daily_quota)
+        self.schema = jsonschema.Draft4Validator(pipeline.request_schema or {})
+{%- endif %}
 
     def authorized(self, method: str, url: str, headers: dict[str, str], body: bytes) -> bool:
         if self.pipeline.authorization == "AWS_IAM":
             return sigv4_is_valid(method, url, headers, body)
-        if self.pipeline.authorization == "JWT":
+        if self.pipeline.authorization == TOKEN_AUTHORIZATION:
             return self.jwt.is_valid(headers.get("authorization", ""))
         return True
+
+    def refusal(self, url: str, headers: dict[str, str], body: bytes) -> tuple[int, str] | None:
+        """Why API Gateway would refuse this request, in the order it checks: (status, message)."""
+        if not self.authorized("POST", url, headers, body):
+            if self.pipeline.authorization == "AWS_IAM":
+                return 403, "Forbidden"
+            return 401, "Unauthorized"
+{%- if cookiecutter.api_type == "rest" %}
+        if self.api_key:
+            if not hmac.compare_digest(headers.get(API_KEY_HEADER, ""), self.api_key):
+                return 403, "Forbidden"
+            if not self.key_throttle.take():
+                return 429, "Too Many Requests"
+            if not self.key_quota.take():
+                return 429, "Limit Exceeded"
+{%- endif %}
+        if not self.throttle.take():
+            return 429, "Too Many Requests"
+{%- if cookiecutter.api_type == "rest" %}
+        # No mapping template for another content type: the body is never forwarded.
+        if headers.get("content-type", "application/json").split(";")[0] != "application/json":
+            return 415, "Unsupported Media Type"
+        if not self.is_valid_body(body):
+            return 400, "Invalid request body"
+{%- else %}
+        if not body:  # SQS refuses an empty message body; the integration answers 500
+            return 500, "Internal Server Error"
+{%- endif %}
+        return None
+{%- if cookiecutter.api_type == "rest" %}
+
+    def is_valid_body(self, body: bytes) -> bool:
+        try:
+            return self.schema.is_valid(json.loads(body))
+        except ValueError:
+            return False
+{%- endif %}
 
 
 class GatewayHandler(BaseHTTPRequestHandler):
@@ -159,35 +251,46 @@ class GatewayHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         pipeline = self.server.pipeline
         if self.path.split("?")[0] != pipeline.route_path:
+{%- if cookiecutter.api_type == "rest" %}
+            # What API Gateway answers on a path the API does not have.
+            self.answer(403, {"message": "Missing Authentication Token"})
+{%- else %}
             self.answer(404, {"message": "Not Found"})
+{%- endif %}
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {name.lower(): value for name, value in self.headers.items()}
         url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
-        if not self.server.authorized("POST", url, headers, body):
-            if pipeline.authorization == "JWT":
-                self.answer(401, {"message": "Unauthorized"})
-            else:
-                self.answer(403, {"message": "Forbidden"})
-            return
-        if not self.server.throttle.take():
-            self.answer(429, {"message": "Too Many Requests"})
-            return
-        if not body:  # SQS refuses an empty message body; the integration answers 500
-            self.answer(500, {"message": "Internal Server Error"})
+        refusal = self.server.refusal(url, headers, body)
+        if refusal:
+            status, message = refusal
+            self.answer(status, {"message": message})
             return
         try:
+{%- if cookiecutter.api_type == "rest" %}
+            # The integration URL-encodes the body into the SendMessage form; SQS decodes it
+            # back to the same text.
+{%- else %}
             # The integration maps $request.body, unchanged, to the message body.
+{%- endif %}
             sent = self.server.sqs.send_message(
                 QueueUrl=self.server.queue_url, MessageBody=body.decode("utf-8", errors="replace")
             )
-        except ClientError:  # SQS refused the message, an empty body for one
+        except ClientError:  # SQS refused the message
+{%- if cookiecutter.api_type == "rest" %}
+            self.answer(400, {"message": "The queue refused the message"})
+{%- else %}
             self.answer(500, {"message": "Internal Server Error"})
+{%- endif %}
             return
         self.server.stats.count("accepted")
+{%- if cookiecutter.api_type == "rest" %}
+        self.answer(200, sent_answer(sent["MessageId"]))
+{%- else %}
         self.answer(
             200, {"MessageId": sent["MessageId"], "MD5OfMessageBody": sent["MD5OfMessageBody"]}
         )
+{%- endif %}
 
     def answer(self, status: int, document: dict) -> None:
         payload = json.dumps(document).encode()

@@ -4,9 +4,7 @@ The end-to-end tests and the benchmark use it; so can your own scripts.
 """
 
 import json
-{%- if cookiecutter.api_auth == "jwt" %}
 import re
-{%- endif %}
 import socket
 import subprocess
 import sys
@@ -52,7 +50,6 @@ class LocalStack:
     def __init__(self, cdk_out: Path, visibility_timeout: int = 3) -> None:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        self.url = f"{self.base}/messages"
         # Its output goes to a file: a pipe nobody reads would fill up and stall it.
         self.output = cdk_out / "local.log"
         with self.output.open("w") as log:
@@ -79,6 +76,10 @@ class LocalStack:
                 raise RuntimeError(f"the local stack did not start:\n{self.output.read_text()}")
             time.sleep(0.2)
         self.banner = self.output.read_text()
+        (self.url,) = re.findall(r"pipeline \(\w+ API\): POST (\S+)", self.banner)
+{%- if cookiecutter.api_type == "rest" %}
+        self.api_key = next(iter(re.findall(r"api key:  (\S+)", self.banner)), "")
+{%- endif %}
 
     def close(self) -> int:
         """Stop it as Ctrl-C would; its exit status."""
@@ -92,9 +93,16 @@ class LocalStack:
     def __exit__(self, *_) -> None:
         self.close()
 
-    def headers(self, body: bytes) -> dict[str, str]:
+    def headers(self, body: bytes, content_type: str = "application/json") -> dict[str, str]:
+{%- if cookiecutter.api_type == "rest" %}
+        """What an allowed caller sends: the authorization the stack checks, its API key."""
+        headers = {"Content-Type": content_type}
+        if self.api_key:
+            headers["x-api-key"] = self.api_key
+{%- else %}
         """What an allowed caller sends: the authorization the stack checks."""
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": content_type}
+{%- endif %}
 {%- if cookiecutter.api_auth == "iam" %}
         request = AWSRequest(method="POST", url=self.url, data=body, headers=headers)
         SigV4Auth(LOCAL_CREDENTIALS, "execute-api", "us-east-1").add_auth(request)
@@ -106,15 +114,19 @@ class LocalStack:
         return headers
 {%- endif %}
 
-    def post(self, body: bytes, headers: dict[str, str] | None = None) -> int:
-        """POST /messages; the status code."""
+    def call(self, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+        """POST the body to the messages route; the status code and the JSON answer."""
         headers = self.headers(body) if headers is None else headers
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status
+                return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, json.loads(error.read())
+
+    def post(self, body: bytes, headers: dict[str, str] | None = None) -> int:
+        """POST the body to the messages route; the status code."""
+        return self.call(body, headers)[0]
 
     def send(self, bodies: list[bytes], clients: int = 16) -> list[int]:
         """Many allowed requests at once; their status codes, in order."""

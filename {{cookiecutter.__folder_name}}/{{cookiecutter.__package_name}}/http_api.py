@@ -1,4 +1,4 @@
-"""The HTTP API: POST /messages puts the request body, unchanged, on the queue."""
+"""The HTTP API (api_type=http): POST /messages puts the request body, unchanged, on the queue."""
 
 import json
 
@@ -146,6 +146,10 @@ class IngestApi(Construct):
             integration=SendToQueueIntegration("SendToQueue", queue=queue, role=self.send_role),
             authorizer=authorizer,
         )
+
+    @property
+    def log_groups(self) -> list[logs.ILogGroup]:
+        return [self.access_log_group]
 
     @property
     def invoke_arn(self) -> str:

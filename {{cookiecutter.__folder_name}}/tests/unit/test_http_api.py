@@ -1,0 +1,99 @@
+"""The HTTP API (api_type=http): route, integration, stage and authorization."""
+
+from .cfn import (
+    actions_of,
+    only,
+    queue,
+{%- if cookiecutter.enable_kms %}
+    queue_key,
+    role_may_use_key,
+{%- endif %}
+    statements_of_role,
+)
+
+
+def test_api_route_sends_the_body_unchanged_to_the_queue(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    api_id, _ = only(template, "AWS::ApiGatewayV2::Api", {"Name": settings.names.http_api})
+    integration_id, integration = only(template, "AWS::ApiGatewayV2::Integration")
+    assert integration["Properties"]["IntegrationSubtype"] == "SQS-SendMessage"
+    assert integration["Properties"]["RequestParameters"] == {
+        "QueueUrl": {"Ref": queue_id},
+        "MessageBody": "$request.body",
+    }
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Route",
+        {
+            "ApiId": {"Ref": api_id},
+            "RouteKey": "POST /messages",
+            "Target": {"Fn::Join": ["", ["integrations/", {"Ref": integration_id}]]},
+        },
+    )
+
+
+def test_api_role_may_only_send_to_the_main_queue(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    _, integration = only(template, "AWS::ApiGatewayV2::Integration")
+    role_id = integration["Properties"]["CredentialsArn"]["Fn::GetAtt"][0]
+    sqs_statements = [
+        s for s in statements_of_role(template, role_id) if "sqs:" in " ".join(actions_of(s))
+    ]
+    assert sqs_statements == [
+        {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+        }
+    ]
+
+
+def test_stage_throttles_at_the_configured_rate_and_logs_json(template, settings):
+    _, stage = only(template, "AWS::ApiGatewayV2::Stage")
+    props = stage["Properties"]
+    assert props["StageName"] == "$default"
+    assert props["AutoDeploy"] is True
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] == settings.api_throttling
+    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == settings.api_burst
+    assert props["AccessLogSettings"]["Format"].startswith('{"requestId": "$context.requestId"')
+    log_group_id, _ = only(
+        template, "AWS::Logs::LogGroup", {"LogGroupName": settings.names.access_log_group}
+    )
+    assert props["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
+{%- if cookiecutter.enable_kms %}
+
+
+def test_the_api_can_encrypt_with_the_key(template, settings):
+    key_id, _ = queue_key(template, settings)
+    _, integration = only(template, "AWS::ApiGatewayV2::Integration")
+    role_id = integration["Properties"]["CredentialsArn"]["Fn::GetAtt"][0]
+    # SendMessage to an SSE-KMS queue needs a data key, and Decrypt to reuse a cached one.
+    assert role_may_use_key(template, role_id, key_id, {"kms:GenerateDataKey", "kms:Decrypt"})
+{%- endif %}
+
+
+{%- if cookiecutter.api_auth == "iam" %}
+
+
+def test_route_requires_sigv4_signed_requests(template):
+    _, route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
+{%- elif cookiecutter.api_auth == "jwt" %}
+
+
+def test_route_requires_a_jwt_from_the_configured_issuer(template, context):
+    authorizer_id, authorizer = only(template, "AWS::ApiGatewayV2::Authorizer")
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    assert authorizer["Properties"]["JwtConfiguration"] == {
+        "Issuer": context["jwt_issuer"],
+        "Audience": context["jwt_audience"].split(","),
+    }
+    _, route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "JWT"
+    assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
+{%- else %}
+
+
+def test_route_is_public_as_chosen(template):
+    _, route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "NONE"
+{%- endif %}

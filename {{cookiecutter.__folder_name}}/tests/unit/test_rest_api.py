@@ -1,0 +1,274 @@
+"""The REST API (api_type=rest): validation, the SQS mapping, stage, API keys and authorization."""
+
+import json
+import re
+
+import jsonschema
+import pytest
+
+from {{ cookiecutter.__package_name }} import rest_api
+from {{ cookiecutter.__package_name }}.local.gateway import sent_answer
+from {{ cookiecutter.__package_name }}.settings import RestApiSettings
+
+from .cfn import (
+    actions_of,
+    only,
+    queue,
+{%- if cookiecutter.enable_kms %}
+    queue_key,
+    role_may_use_key,
+{%- endif %}
+    statements_of_role,
+)
+
+WEB_ACL = (
+    "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/0a1b2c3d-0000-4000-8000-000000000000"
+)
+
+
+def post_method(template):
+    return only(template, "AWS::ApiGateway::Method", {"HttpMethod": "POST"})
+
+
+def integration_of(template):
+    return post_method(template)[1]["Properties"]["Integration"]
+
+
+def responses_of(template):
+    return integration_of(template)["IntegrationResponses"]
+
+
+def test_post_messages_is_the_only_route_of_a_regional_api(template, settings):
+    api_id, api = only(template, "AWS::ApiGateway::RestApi", {"Name": settings.names.rest_api})
+    assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    resource_id, resource = only(template, "AWS::ApiGateway::Resource")
+    assert resource["Properties"]["PathPart"] == "messages"
+    _, method = post_method(template)
+    assert method["Properties"]["ResourceId"] == {"Ref": resource_id}
+    assert method["Properties"]["RestApiId"] == {"Ref": api_id}
+
+
+def test_the_body_is_url_encoded_into_a_send_message_form(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    integration = integration_of(template)
+    assert integration["Type"] == "AWS"
+    assert integration["IntegrationHttpMethod"] == "POST"
+    uri = json.dumps(integration["Uri"])
+    assert ":sqs:path/" in uri
+    assert {"Fn::GetAtt": [queue_id, "QueueName"]} in integration["Uri"]["Fn::Join"][1]
+    assert integration["RequestParameters"] == {
+        "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
+        "integration.request.header.Accept": "'application/json'",
+    }
+    # Every character survives: the whole body, URL-encoded, is the message body.
+    assert integration["RequestTemplates"] == {
+        "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+    }
+    assert integration["PassthroughBehavior"] == "NEVER"
+
+
+def test_the_client_gets_the_message_id_as_json(template):
+    (sent,) = [r for r in responses_of(template) if "SelectionPattern" not in r]
+    assert sent["StatusCode"] == "200"
+    mapping = sent["ResponseTemplates"]["application/json"]
+    path = "$input.path('$.SendMessageResponse.SendMessageResult.MessageId')"
+    assert path in mapping
+    # The local stack answers what this template renders to.
+    assert json.loads(mapping.replace(path, "m-1")) == sent_answer("m-1")
+
+
+def test_every_failure_status_maps_to_one_answer(template):
+    patterns = {
+        r["StatusCode"]: r["SelectionPattern"]
+        for r in responses_of(template)
+        if "SelectionPattern" in r
+    }
+    assert set(patterns) == {"400", "500"}
+    for status in range(400, 600):
+        matched = [code for code, p in patterns.items() if re.fullmatch(p, str(status))]
+        assert matched == (["400"] if status == 400 else ["500"]), status
+    declared = {r["StatusCode"] for r in post_method(template)[1]["Properties"]["MethodResponses"]}
+    assert declared == {"200", "400", "500"}
+
+
+def test_only_refused_messages_stay_400_others_become_500(template):
+    (refused,) = [r for r in responses_of(template) if r["StatusCode"] == "400"]
+    mapping = refused["ResponseTemplates"]["application/json"]
+    assert '"InvalidMessageContents"' in mapping
+    assert "#set($context.responseOverride.status = 500)" in mapping
+
+
+def test_the_body_is_validated_against_the_schema_file(template):
+    _, method = post_method(template)
+    model_id, model = only(template, "AWS::ApiGateway::Model")
+    assert model["Properties"]["Schema"] == json.loads(rest_api.MESSAGE_SCHEMA_FILE.read_text())
+    assert method["Properties"]["RequestModels"] == {"application/json": {"Ref": model_id}}
+    validator_id, validator = only(template, "AWS::ApiGateway::RequestValidator")
+    assert validator["Properties"]["ValidateRequestBody"] is True
+    assert method["Properties"]["RequestValidatorId"] == {"Ref": validator_id}
+
+
+def test_the_default_schema_accepts_any_object_and_nothing_else():
+    schema = json.loads(rest_api.MESSAGE_SCHEMA_FILE.read_text())
+    jsonschema.Draft4Validator.check_schema(schema)
+    validator = jsonschema.Draft4Validator(schema)
+    assert validator.is_valid({})
+    assert validator.is_valid({"orderId": "1", "lines": [{"sku": "a"}]})
+    for body in ([1, 2], "text", 3, None):
+        assert not validator.is_valid(body), body
+
+
+def test_a_changed_schema_is_deployed(synthesize, tmp_path, monkeypatch):
+    def deployment_ids():
+        return set(synthesize().find_resources("AWS::ApiGateway::Deployment"))
+
+    before = deployment_ids()
+    changed = tmp_path / "message_schema.json"
+    changed.write_text(json.dumps({"type": "object", "required": ["orderId"]}))
+    monkeypatch.setattr(rest_api, "MESSAGE_SCHEMA_FILE", changed)
+    assert deployment_ids().isdisjoint(before)
+
+
+def test_stage_throttles_logs_and_traces(template, settings):
+    _, stage = only(template, "AWS::ApiGateway::Stage")
+    props = stage["Properties"]
+    assert props["StageName"] == settings.stage
+    (method_settings,) = props["MethodSettings"]
+    assert method_settings["ResourcePath"] == "/*"
+    assert method_settings["HttpMethod"] == "*"
+    assert method_settings["ThrottlingRateLimit"] == settings.api_throttling
+    assert method_settings["ThrottlingBurstLimit"] == settings.api_burst
+    assert method_settings["LoggingLevel"] == "ERROR"
+    assert method_settings["DataTraceEnabled"] is False  # bodies never reach the logs
+{%- if cookiecutter.enable_tracing %}
+    assert props["TracingEnabled"] is True
+{%- else %}
+    assert "TracingEnabled" not in props
+{%- endif %}
+    access_id, _ = only(
+        template, "AWS::Logs::LogGroup", {"LogGroupName": settings.names.access_log_group}
+    )
+    assert {"Ref": access_id} in props["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1]
+    assert json.loads(props["AccessLogSetting"]["Format"])["requestId"] == "$context.requestId"
+
+
+def test_execution_logs_get_a_retention_before_the_stage_exists(template, settings):
+    api_id, _ = only(template, "AWS::ApiGateway::RestApi")
+    group_name = {
+        "Fn::Join": ["", ["API-Gateway-Execution-Logs_", {"Ref": api_id}, f"/{settings.stage}"]]
+    }
+    group_id, group = only(template, "AWS::Logs::LogGroup", {"LogGroupName": group_name})
+    assert group["Properties"]["RetentionInDays"]
+    _, stage = only(template, "AWS::ApiGateway::Stage")
+    assert group_id in stage["DependsOn"]
+
+
+def test_the_logging_role_is_set_for_the_account_and_outlives_the_stack(template):
+    account_id, account = only(template, "AWS::ApiGateway::Account")
+    assert account["DeletionPolicy"] == "Retain"
+    role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    (statement,) = statements_of_role(template, role_id)
+    assert {action.split(":")[0] for action in actions_of(statement)} == {"logs"}
+    assert statement["Resource"]["Fn::Join"][1][-1] == ":log-group:*"
+    _, stage = only(template, "AWS::ApiGateway::Stage")
+    assert account_id in stage["DependsOn"]
+
+
+def test_an_account_with_a_logging_role_is_left_alone(synthesize):
+    template = synthesize(manage_api_gateway_logging_role=False)
+    assert template.find_resources("AWS::ApiGateway::Account") == {}
+
+
+def test_api_role_may_only_send_to_the_main_queue(template, settings):
+    queue_id, _ = queue(template, settings.names.queue)
+    role_id = integration_of(template)["Credentials"]["Fn::GetAtt"][0]
+    sqs_statements = [
+        s for s in statements_of_role(template, role_id) if "sqs:" in " ".join(actions_of(s))
+    ]
+    assert sqs_statements == [
+        {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+        }
+    ]
+{%- if cookiecutter.enable_kms %}
+
+
+def test_the_api_can_encrypt_with_the_key(template, settings):
+    key_id, _ = queue_key(template, settings)
+    role_id = integration_of(template)["Credentials"]["Fn::GetAtt"][0]
+    assert role_may_use_key(template, role_id, key_id, {"kms:GenerateDataKey", "kms:Decrypt"})
+{%- endif %}
+
+
+def test_api_keys_come_with_a_usage_plan_of_rate_burst_and_daily_quota(synthesize, settings):
+    template = synthesize(api_keys=True, api_key_rate_limit=7, api_key_daily_quota=500)
+    _, method = post_method(template)
+    assert method["Properties"]["ApiKeyRequired"] is True
+    plan_id, plan = only(template, "AWS::ApiGateway::UsagePlan")
+    assert plan["Properties"]["UsagePlanName"] == settings.names.usage_plan
+    assert plan["Properties"]["Throttle"] == {"RateLimit": 7, "BurstLimit": 14}
+    assert plan["Properties"]["Quota"] == {"Limit": 500, "Period": "DAY"}
+    stage_id, _ = only(template, "AWS::ApiGateway::Stage")
+    assert plan["Properties"]["ApiStages"][0]["Stage"] == {"Ref": stage_id}
+    key_id, _ = only(template, "AWS::ApiGateway::ApiKey", {"Name": settings.names.api_key})
+    _, link = only(template, "AWS::ApiGateway::UsagePlanKey")
+    assert link["Properties"]["KeyId"] == {"Ref": key_id}
+    assert link["Properties"]["UsagePlanId"] == {"Ref": plan_id}
+
+
+def test_without_api_keys_there_is_no_usage_plan(synthesize):
+    template = synthesize(api_keys=False)
+    assert post_method(template)[1]["Properties"]["ApiKeyRequired"] is False
+    assert template.find_resources("AWS::ApiGateway::UsagePlan") == {}
+
+
+def test_a_web_acl_is_associated_with_the_stage_when_set(synthesize, template):
+    assert template.find_resources("AWS::WAFv2::WebACLAssociation") == {}
+    with_acl = synthesize(web_acl_arn=WEB_ACL)
+    stage_id, _ = only(with_acl, "AWS::ApiGateway::Stage")
+    _, association = only(with_acl, "AWS::WAFv2::WebACLAssociation")
+    assert association["Properties"]["WebACLArn"] == WEB_ACL
+    assert {"Ref": stage_id} in association["Properties"]["ResourceArn"]["Fn::Join"][1]
+
+
+@pytest.mark.parametrize(
+    ("changed", "message"),
+    [
+        ({"api_key_rate_limit": 0}, "api_key_rate_limit=0: must be a whole number from 1"),
+        ({"api_key_daily_quota": "lots"}, "api_key_daily_quota='lots': must be a whole number"),
+        ({"web_acl_arn": "arn:aws:wafv2:x"}, "web_acl_arn='arn:aws:wafv2:x': must be a regional"),
+        ({"api_keys": "maybe"}, "api_keys='maybe': must be true or false"),
+    ],
+)
+def test_bad_rest_settings_are_refused_with_one_line(context, changed, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RestApiSettings.from_values({**context, **changed})
+{%- if cookiecutter.api_auth == "iam" %}
+
+
+def test_callers_sign_requests_with_sigv4(template):
+    assert post_method(template)[1]["Properties"]["AuthorizationType"] == "AWS_IAM"
+{%- elif cookiecutter.api_auth == "jwt" %}
+
+
+def test_tokens_are_checked_by_the_issuers_user_pool(template, context):
+    issuer = r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/(.+)"
+    region, pool_id = re.fullmatch(issuer, context["jwt_issuer"]).groups()
+    authorizer_id, authorizer = only(template, "AWS::ApiGateway::Authorizer")
+    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
+    assert authorizer["Properties"]["IdentitySource"] == "method.request.header.Authorization"
+    (provider,) = authorizer["Properties"]["ProviderARNs"]
+    arn = json.dumps(provider)
+    assert f":cognito-idp:{region}:" in arn
+    assert f":userpool/{pool_id}" in arn
+    _, method = post_method(template)
+    assert method["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert method["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
+{%- else %}
+
+
+def test_the_api_is_public_as_chosen(template):
+    assert post_method(template)[1]["Properties"]["AuthorizationType"] == "NONE"
+{%- endif %}
