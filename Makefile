@@ -1,5 +1,6 @@
 # `make demo` renders the default project into build/demo and synthesizes it.
 # `make test` runs every test of the template.
+# `make benchmark` measures the loop's speed (ARGS=--skip-suite leaves the test suite out).
 # Both set themselves up first: a virtual environment in .venv, the CDK CLI in build/cdk-cli.
 
 PYTHON ?= python3
@@ -11,7 +12,7 @@ CDK_CLI := build/cdk-cli
 CDK := $(CURDIR)/$(CDK_CLI)/node_modules/.bin/cdk
 DEMO := build/demo
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint benchmark clean
 
 install: $(VENV)/.installed $(CDK)
 
@@ -39,6 +40,10 @@ lint: install
 test: lint
 	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=18,20 \
 		$(BIN)/pytest
+
+benchmark: install
+	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=18,20 \
+		$(BIN)/python scripts/benchmark.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build

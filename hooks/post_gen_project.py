@@ -1,13 +1,19 @@
-"""Remove what a disabled option would need, then say what was generated and what to do next."""
+"""Finish the project: remove what the choices not made would need, quote its capacity in the
+README, record what it was made from (for `cruft update`), and say what to do next."""
 
+import importlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 # fmt: off
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # JSON text, never code
+TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
 PACKAGE = Path(ANSWERS["__package_name"])
+CAPACITY_MARKER = "<!-- capacity table -->"
 
 # Files that only one choice uses: (option, value that needs them, files). Lines inside shared
 # files are left out when rendering.
@@ -37,8 +43,48 @@ def prune() -> None:
                 path.unlink()
 
 
+def quote_capacity() -> None:
+    """Put the capacity of the rendered settings in the README, as `make capacity` prints it."""
+    sys.path.insert(0, str(Path.cwd()))
+    capacity = importlib.import_module(f"{PACKAGE}.capacity")
+    settings = capacity.settings_of_stage(None)
+    plan = capacity.Capacity(settings, capacity.DEFAULT_HANDLER_SECONDS)
+    readme = Path("README.md")
+    readme.write_text(readme.read_text().replace(CAPACITY_MARKER, capacity.markdown(plan)))
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def git(*arguments: str) -> str | None:
+    result = subprocess.run(["git", "-C", TEMPLATE_DIR, *arguments], capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def record_template() -> None:
+    """Write .cruft.json, as `cruft create` would: the template's address and commit, and the
+    answers. `cruft check` and `cruft update` then bring in later versions of the template; the
+    files they leave alone are listed in pyproject.toml ([tool.cruft] skip)."""
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        print("note: the template is not a git checkout; no .cruft.json for template updates")
+        return
+    # cookiecutter clones a remote template: its origin is where later versions come from.
+    template = git("remote", "get-url", "origin") or TEMPLATE_DIR
+    answers = {k: v for k, v in ANSWERS.items() if k not in ("_output_dir", "_repo_dir")}
+    record = {
+        "template": template,
+        "commit": commit,
+        "checkout": ANSWERS.get("_checkout"),
+        "context": {"cookiecutter": {**answers, "_template": template, "_commit": commit}},
+        "directory": None,
+    }
+    Path(".cruft.json").write_text(json.dumps(record, indent=2) + "\n")
+
+
 def main() -> None:
     prune()
+    quote_capacity()
+    record_template()
     project = Path.cwd()
     print(f"Generated {project.name} in {project}")
     print(f"  next: cd {project} && make install && make test && make synth")

@@ -23,6 +23,14 @@ QUIET_NODE = {
 }
 
 
+# What tools write into a project, not rendered from the template.
+CACHES = {"__pycache__", ".ruff_cache", ".pytest_cache", "cdk.out"}
+
+
+def project_files(project: Path) -> list[Path]:
+    return [p for p in project.rglob("*") if p.is_file() and not CACHES & set(p.parts)]
+
+
 def run_env() -> dict:
     """The environment of a command run in a bake: this venv's tools first on PATH."""
     return {**os.environ, **QUIET_NODE, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
@@ -61,6 +69,7 @@ class Synth:
     project: Path
     template: dict
     report: dict
+    manifest: dict
 
     @property
     def resources(self) -> dict:
@@ -79,12 +88,13 @@ class Synth:
         return next(iter(found.items()))
 
 
-def synth(project: Path) -> Synth:
-    """`cdk synth` in the bake, as a user runs it: its own process, cdk.json, cdk-nag included."""
+def synth(project: Path, *arguments: str) -> Synth:
+    """`cdk synth` in the bake, as a user runs it: its own process, cdk.json, cdk-nag included;
+    arguments are added to the command (`-c stage=prod`)."""
     if not CDK.exists():
         pytest.fail(f"CDK CLI not found at {CDK}: run the tests with `make test`")
     result = subprocess.run(
-        [str(CDK), "synth", "--quiet"],
+        [str(CDK), "synth", "--quiet", *arguments],
         cwd=project,
         env=run_env(),
         capture_output=True,
@@ -93,9 +103,16 @@ def synth(project: Path) -> Synth:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = project / "cdk.out"
-    (template_file,) = out.glob("*.template.json")
+    manifest = json.loads((out / "manifest.json").read_text())
+    # The stack of this synth: cdk.out may still hold templates of earlier ones.
+    (template_file,) = [
+        artifact["properties"]["templateFile"]
+        for artifact in manifest["artifacts"].values()
+        if artifact["type"] == "aws:cloudformation:stack"
+    ]
     return Synth(
         project=project,
-        template=json.loads(template_file.read_text()),
+        template=json.loads((out / template_file).read_text()),
         report=json.loads((out / "validation-report.json").read_text()),
+        manifest=manifest,
     )

@@ -6,11 +6,13 @@ collide) and every test of that combination reads the same template.
 
 import itertools
 import json
+import re
 import subprocess
 
+import cfnlint.api
 import pytest
 
-from .bakery import VENV_BIN, bake_ok, run_env, synth
+from .bakery import VENV_BIN, bake_ok, project_files, synth
 
 DAY = 24 * 60 * 60
 AUTH_CHOICES = ("iam", "jwt", "none")
@@ -272,16 +274,31 @@ def test_rule_packs_report_no_unacknowledged_finding(baked):
 
 def test_cfn_lint_finds_nothing(baked):
     _, synthesized = baked
-    result = subprocess.run(
-        [
-            str(VENV_BIN / "cfn-lint"),
-            *map(str, (synthesized.project / "cdk.out").glob("*.template.json")),
-        ],
-        env=run_env(),
-        capture_output=True,
-        text=True,
-    )
-    assert (result.returncode, result.stdout) == (0, "")
+    (template,) = (synthesized.project / "cdk.out").glob("*.template.json")
+    # In this process: one cfn-lint start per worker, not one per combination.
+    assert [str(match) for match in cfnlint.api.lint_file(template)] == []
+
+
+# Jinja that was not rendered. A lone "}}" is left out: nested Python dicts end with it; so is
+# "${{", a GitHub Actions expression in the CI workflow.
+LEFTOVER = re.compile(r"(?<!\$){{|{%|%}|{#|cookiecutter\.")
+
+
+def test_rendered_files_are_clean_and_the_code_passes_ruff(baked):
+    _, synthesized = baked
+    for path in project_files(synthesized.project):
+        text = path.read_text()
+        assert not LEFTOVER.search(text), f"{path}: {LEFTOVER.search(text).group()}"
+        if path.suffix == ".json":
+            json.loads(text)
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(
+            [str(VENV_BIN / "ruff"), *command],
+            cwd=synthesized.project,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 # Actions AWS authorizes only on Resource "*" (no resource-level permissions).

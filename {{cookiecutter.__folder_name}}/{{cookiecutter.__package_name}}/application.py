@@ -3,13 +3,8 @@
 import aws_cdk as cdk
 
 from .settings import (
-{%- if cookiecutter.api_auth == "jwt" %}
-    JWT_RULES,
-{%- endif %}
-{%- if cookiecutter.api_type == "rest" %}
-    REST_RULES,
-{%- endif %}
     SETTING_NAMES,
+    STAGE_SETTING_NAMES,
 {%- if cookiecutter.api_auth == "jwt" %}
     JwtSettings,
 {%- endif %}
@@ -18,29 +13,32 @@ from .settings import (
     RestApiSettings,
 {%- endif %}
     Settings,
+    stage_values,
 )
 from .stack import QueueStack
 
 
 def build(app: cdk.App) -> tuple[QueueStack, Settings]:
-    """The stack of the settings in the app's context; SettingError if one breaks its rule."""
-    context = app.node.try_get_context
-    settings = Settings.from_values({name: context(name) for name in SETTING_NAMES})
+    """The stack of the stage the app's context names, with that stage's settings; SettingError
+    if one breaks its rule."""
+    names = {*SETTING_NAMES, *STAGE_SETTING_NAMES, "stages"}
+    values = stage_values({name: app.node.try_get_context(name) for name in names})
+    settings = Settings.from_values(values)
     stack = QueueStack(
         app,
         settings.names.stack,
         settings=settings,
 {%- if cookiecutter.api_auth == "jwt" %}
         jwt=JwtSettings.from_values(
-            {name: context(name) for name in JWT_RULES},
+            values,
 {%- if cookiecutter.api_type == "rest" %}
             cognito=True,
 {%- endif %}
         ),
 {%- endif %}
 {%- if cookiecutter.api_type == "rest" %}
-        rest=RestApiSettings.from_values({name: context(name) for name in REST_RULES}),
+        rest=RestApiSettings.from_values(values),
 {%- endif %}
-        observability=ObservabilityHooks.from_values(context("observability")),
+        observability=ObservabilityHooks.from_values(values.get("observability")),
     )
     return stack, settings

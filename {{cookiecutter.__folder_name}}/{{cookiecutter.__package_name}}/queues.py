@@ -1,6 +1,6 @@
 """The message queue and its dead-letter queue, encrypted at rest and reachable only over TLS."""
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 {%- if cookiecutter.enable_kms %}
 from aws_cdk import aws_kms as kms
 {%- endif %}
@@ -20,6 +20,7 @@ class MessageQueues(Construct):
         dlq_retention: Duration,
         max_receive_count: int,
         visibility_timeout: Duration,
+        removal_policy: RemovalPolicy,
 {%- if cookiecutter.enable_kms %}
         encryption_key: kms.IKey,
 {%- endif %}
@@ -39,6 +40,7 @@ class MessageQueues(Construct):
             "DeadLetterQueue",
             queue_name=dlq_name,
             retention_period=dlq_retention,
+            removal_policy=removal_policy,
             enforce_ssl=True,
             **encryption,
         )
@@ -58,6 +60,7 @@ class MessageQueues(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dlq, max_receive_count=max_receive_count
             ),
+            removal_policy=removal_policy,
             enforce_ssl=True,
             **encryption,
         )

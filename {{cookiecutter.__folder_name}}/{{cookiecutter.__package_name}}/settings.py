@@ -30,6 +30,8 @@ MAX_BATCH_WITHOUT_WINDOW = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
 # API Gateway's default account-level burst (HTTP and REST APIs).
 MAX_BURST = 5000
+# Stages deployed hardened: queues kept when the stack is deleted, termination protection on,
+# logs kept a year.
 PRODUCTION_STAGES = ("prod", "production")
 # The backlog alarm fires when the oldest message has waited this share of the queue's retention:
 # early enough to fix the consumer before messages expire.
@@ -292,7 +294,7 @@ class Settings:
 
     @property
     def is_production(self) -> bool:
-        """Production stages keep logs longer."""
+        """Production stages are hardened (see PRODUCTION_STAGES)."""
         return self.stage in PRODUCTION_STAGES
 
     @property
@@ -375,6 +377,41 @@ class RestApiSettings:
                 f"{settings.api_throttling}: the stage's throttle is reached first"
             )
         return found
+
+
+# What a stage's entry in cdk.json's "stages" may set: every setting but the two that name it.
+STAGE_SETTING_NAMES = tuple(
+    name
+    for name in (*SETTING_NAMES, *JWT_RULES, *REST_RULES, "observability")
+    if name not in ("project_name", "stage")
+)
+
+
+def stage_values(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of the stage the context names: the shared values overlaid with that stage's
+    entry in "stages". A stage must be listed there to be deployed, so that a mistyped
+    `-c stage=...` cannot create a new stack."""
+    stage = RULES["stage"]("stage", context.get("stage"))
+    stages = context.get("stages")
+    if not isinstance(stages, dict) or not stages:
+        raise SettingError(
+            "stages", stages, "must be an object of stage names, each with its own settings"
+        )
+    if stage not in stages:
+        raise SettingError(
+            "stage",
+            stage,
+            f"is not one of the stages in cdk.json ({', '.join(stages)}); add it under"
+            ' "stages" to deploy it',
+        )
+    own = stages[stage]
+    if not isinstance(own, dict) or set(own) - set(STAGE_SETTING_NAMES):
+        raise SettingError(
+            f"stages.{stage}",
+            own,
+            f"must be an object of settings, among {', '.join(STAGE_SETTING_NAMES)}",
+        )
+    return {**context, **own}
 
 
 # The "observability" object of cdk.json: your own tools, wired without editing the constructs.

@@ -2,9 +2,9 @@
 
 {% set acknowledges_auth = cookiecutter.api_auth == "none" or (cookiecutter.api_type == "rest" and cookiecutter.api_auth == "iam") -%}
 {% if acknowledges_auth -%}
-from aws_cdk import Acknowledgment, CfnOutput, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
 {% else -%}
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 {% endif -%}
 {% if cookiecutter.api_type == "http" and cookiecutter.api_auth == "none" -%}
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -74,6 +74,7 @@ class QueueStack(Stack):
             construct_id,
             stack_name=names.stack,
             description=f"{settings.project_name} ({settings.stage}): {{ cookiecutter.api_type | upper }} API to SQS to Lambda",
+            termination_protection=settings.is_production,
             **kwargs,
         )
         retention = log_retention(settings)
@@ -98,6 +99,10 @@ class QueueStack(Stack):
             dlq_retention=Duration.days(DLQ_RETENTION_DAYS),
             max_receive_count=settings.dlq_retries,
             visibility_timeout=Duration.seconds(settings.visibility_timeout_seconds),
+            # A production stage keeps its messages even if the stack is deleted.
+            removal_policy=(
+                RemovalPolicy.RETAIN if settings.is_production else RemovalPolicy.DESTROY
+            ),
 {%- if cookiecutter.enable_kms %}
             encryption_key=key,
 {%- endif %}

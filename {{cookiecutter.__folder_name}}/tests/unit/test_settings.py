@@ -1,5 +1,6 @@
 """cdk.json holds valid settings, and a bad value stops the synth with one line."""
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,12 @@ def test_a_bad_value_stops_the_app_with_one_line():
     result = subprocess.run(
         [sys.executable, "app.py"],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "CDK_CONTEXT_JSON": '{"project_name": "Bad_Name"}'},
+        env={
+            **os.environ,
+            "CDK_CONTEXT_JSON": json.dumps(
+                {"project_name": "Bad_Name", "stage": "dev", "stages": {"dev": {}}}
+            ),
+        },
         capture_output=True,
         text=True,
         timeout=120,

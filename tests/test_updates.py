@@ -1,0 +1,102 @@
+"""A project rendered from an older commit of the template takes the current one with cruft,
+keeping its own changes."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .bakery import TEMPLATE_ROOT, VENV_BIN, run_env
+
+PROJECT_TEMPLATE = "{{cookiecutter.__folder_name}}"
+IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", ".*_cache")
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        command, cwd=cwd, env={**run_env(), **GIT_IDENTITY}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+    return result
+
+
+def commit_all(repo: Path, message: str) -> str:
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-q", "-m", message], repo)
+    return run(["git", "rev-parse", "HEAD"], repo).stdout.strip()
+
+
+@pytest.fixture
+def template_history(tmp_path) -> tuple[Path, str, str]:
+    """A git repository of the template: an older commit (without the pre-commit config, with
+    another Makefile comment), then the template as it is now."""
+    repo = tmp_path / "template"
+    shutil.copytree(TEMPLATE_ROOT, repo, ignore=IGNORED)
+    run(["git", "init", "-q", "-b", "main"], repo)
+    project_template = repo / PROJECT_TEMPLATE
+    (project_template / ".pre-commit-config.yaml").unlink()
+    makefile = project_template / "Makefile"
+    current_makefile = makefile.read_text()
+    makefile.write_text(current_makefile.replace("# Everything installs", "# All installs", 1))
+    older = commit_all(repo, "older")
+    shutil.copy2(TEMPLATE_ROOT / PROJECT_TEMPLATE / ".pre-commit-config.yaml", project_template)
+    makefile.write_text(current_makefile)
+    current = commit_all(repo, "current")
+    return repo, older, current
+
+
+def test_cruft_updates_a_project_from_an_older_template_commit(template_history, tmp_path):
+    repo, older, current = template_history
+    cruft = str(VENV_BIN / "cruft")
+    out = tmp_path / "out"
+    run(
+        [cruft, "create", str(repo), "--checkout", older, "--no-input", "--output-dir", str(out)],
+        tmp_path,
+    )
+    project = out / "orders-ingest"
+    record = json.loads((project / ".cruft.json").read_text())
+    assert (record["template"], record["commit"]) == (str(repo), older)
+    assert not (project / ".pre-commit-config.yaml").exists()
+
+    # The team's own changes, committed: business logic and a README note.
+    run(["git", "init", "-q", "-b", "main"], project)
+    logic = project / "orders_ingest/consumer/runtime/business_logic.py"
+    logic.write_text(logic.read_text() + "\n# our own processing\n")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nOur team's notes.\n")
+    commit_all(project, "rendered and changed")
+
+    behind = subprocess.run([cruft, "check"], cwd=project, env=run_env(), capture_output=True)
+    assert behind.returncode != 0, "cruft check should see the newer template commit"
+
+    run([cruft, "update", "--skip-apply-ask", "--checkout", current], project)
+    assert (project / ".pre-commit-config.yaml").exists()
+    assert (project / "Makefile").read_text().startswith("# Everything installs")
+    assert logic.read_text().endswith("# our own processing\n")
+    assert readme.read_text().endswith("Our team's notes.\n")
+    assert json.loads((project / ".cruft.json").read_text())["commit"] == current
+    status = run(["git", "status", "--porcelain"], project).stdout
+    assert not [line for line in status.splitlines() if line.endswith(".rej")], status
+
+
+def test_a_plain_cookiecutter_render_records_what_it_was_made_from(cookies):
+    result = cookies.bake()
+    assert result.exception is None
+    record = json.loads((Path(result.project_path) / ".cruft.json").read_text())
+    head = run(["git", "rev-parse", "HEAD"], TEMPLATE_ROOT).stdout.strip()
+    assert record["commit"] == head
+    origin = subprocess.run(
+        ["git", "remote", "get-url", "origin"], cwd=TEMPLATE_ROOT, capture_output=True, text=True
+    )
+    # A clone records where later versions come from; a local checkout without one, its path.
+    assert record["template"] == (origin.stdout.strip() or str(TEMPLATE_ROOT))
+    assert record["context"]["cookiecutter"]["project_name"] == "orders-ingest"
+    assert "_output_dir" not in record["context"]["cookiecutter"]

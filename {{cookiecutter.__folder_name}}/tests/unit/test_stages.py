@@ -1,0 +1,89 @@
+"""One project, many stages: `-c stage=NAME` picks a stage listed in cdk.json, with its own
+settings; production stages are hardened."""
+
+import re
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from {{ cookiecutter.__package_name }}.application import build
+from {{ cookiecutter.__package_name }}.settings import SettingError, Settings, stage_values
+
+from .cfn import only
+
+
+def queues(template: Template) -> dict:
+    return template.find_resources("AWS::SQS::Queue")
+
+
+@pytest.fixture(scope="module")
+def prod(context):
+    """The stack as `cdk synth -c stage=prod` builds it, with prod's own lambda_concurrency."""
+    stages = {**context["stages"], "prod": {"lambda_concurrency": 42}}
+    stack, settings = build(cdk.App(context={**context, "stage": "prod", "stages": stages}))
+    return stack, settings, Template.from_stack(stack)
+
+
+def test_cdk_json_lists_the_default_stage_and_prod(context):
+    assert {context["stage"], "prod"} <= set(context["stages"])
+
+
+def test_a_prod_synth_is_named_after_prod(prod, context):
+    stack, settings, template = prod
+    prefix = f"{context['project_name']}-prod"
+    assert stack.stack_name == f"{prefix}-queue-stack"
+    names = {q["Properties"]["QueueName"] for q in queues(template).values()}
+    assert names == {f"{prefix}-queue", f"{prefix}-dlq"}
+    only(template, "AWS::Lambda::Function", {"FunctionName": f"{prefix}-consumer"})
+
+
+def test_a_prod_synth_is_hardened(prod):
+    stack, _, template = prod
+    assert stack.termination_protection is True
+    for logical_id, queue in queues(template).items():
+        assert queue["DeletionPolicy"] == "Retain", logical_id
+    for logical_id, group in template.find_resources("AWS::Logs::LogGroup").items():
+        assert group["Properties"]["RetentionInDays"] == 365, logical_id
+
+
+def test_a_stage_s_own_settings_win_over_the_shared_ones(prod, context):
+    _, settings, template = prod
+    assert settings.lambda_concurrency == 42 != context["lambda_concurrency"]
+    _, mapping = only(template, "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 42}
+
+
+def test_other_stages_are_not_hardened(context):
+    stages = {**context["stages"], "qa": {}}
+    stack, _ = build(cdk.App(context={**context, "stage": "qa", "stages": stages}))
+    assert stack.termination_protection is False
+    for logical_id, queue in queues(Template.from_stack(stack)).items():
+        assert queue["DeletionPolicy"] == "Delete", logical_id
+
+
+def test_a_stage_not_listed_is_refused_with_one_line(context):
+    with pytest.raises(SettingError) as refused:
+        stage_values({**context, "stage": "prdo"})
+    assert str(refused.value).startswith(
+        f"stage='prdo': is not one of the stages in cdk.json ({', '.join(context['stages'])})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"batchsize": 5}, "stages.prod={'batchsize': 5}: must be an object of settings, among"),
+        ({"project_name": "other"}, "stages.prod={'project_name': 'other'}: must be an object"),
+        ([], "stages.prod=[]: must be an object of settings"),
+    ],
+)
+def test_a_bad_stage_entry_is_refused(context, entry, expected):
+    with pytest.raises(SettingError, match=re.escape(expected)):
+        stage_values({**context, "stage": "prod", "stages": {"prod": entry}})
+
+
+def test_a_stage_s_values_follow_the_same_rules(context):
+    values = stage_values({**context, "stage": "prod", "stages": {"prod": {"api_throttling": 0}}})
+    with pytest.raises(SettingError, match="api_throttling=0: must be a whole number"):
+        Settings.from_values(values)
