@@ -13,10 +13,10 @@ from {{ cookiecutter.__package_name }}.settings import SettingError
 def main() -> None:
     app = cdk.App()
     try:
-        _, settings = build(app)
+        _, warnings = build(app)
     except SettingError as error:
         sys.exit(f"error: {error} (set it in cdk.json or with -c {error.name}=VALUE)")
-    for warning in settings.warnings:
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     # Every synth runs the rule packs; a finding that is not acknowledged fails it.
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))

@@ -18,12 +18,15 @@ from .settings import (
 from .stack import QueueStack
 
 
-def build(app: cdk.App) -> tuple[QueueStack, Settings]:
-    """The stack of the stage the app's context names, with that stage's settings; SettingError
-    if one breaks its rule."""
+def build(app: cdk.App) -> tuple[QueueStack, list[str]]:
+    """The stack of the stage the app's context names, built with that stage's settings, and
+    the warnings about legal but risky values; SettingError if a value breaks its rule."""
     names = {*SETTING_NAMES, *STAGE_SETTING_NAMES, "stages"}
     values = stage_values({name: app.node.try_get_context(name) for name in names})
     settings = Settings.from_values(values)
+{%- if cookiecutter.api_type == "rest" %}
+    rest = RestApiSettings.from_values(values)
+{%- endif %}
     stack = QueueStack(
         app,
         settings.names.stack,
@@ -37,8 +40,12 @@ def build(app: cdk.App) -> tuple[QueueStack, Settings]:
         ),
 {%- endif %}
 {%- if cookiecutter.api_type == "rest" %}
-        rest=RestApiSettings.from_values(values),
+        rest=rest,
 {%- endif %}
         observability=ObservabilityHooks.from_values(values.get("observability")),
     )
-    return stack, settings
+{%- if cookiecutter.api_type == "rest" %}
+    return stack, settings.warnings + rest.warnings(settings)
+{%- else %}
+    return stack, settings.warnings
+{%- endif %}

@@ -67,8 +67,9 @@ ACCESS_LOG_FORMAT = {
 class ApiGatewayLoggingRole(Construct):
     """The role API Gateway writes every REST API's logs with: one per account and region.
 
-    AWS's managed policy for it allows every log action on every resource; this role may only
-    write log groups of this account and region.
+    AWS's managed policy for it allows every log action on every resource, reading included;
+    this role may only create and write log groups of this account and region. Role and setting
+    outlive the stack: other REST APIs of the account may log through them.
     """
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
@@ -78,22 +79,26 @@ class ApiGatewayLoggingRole(Construct):
             "Role",
             assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description="Lets API Gateway write the logs of this account's REST APIs",
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:DescribeLogGroups",
-                    "logs:DescribeLogStreams",
-                    "logs:PutLogEvents",
-                    "logs:GetLogEvents",
-                    "logs:FilterLogEvents",
-                ],
-                resources=[
-                    f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*",
-                ],
-            )
+            # Inline, so that the role can write before the account setting names it.
+            inline_policies={
+                "WriteLogs": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=[
+                                "logs:CreateLogGroup",
+                                "logs:CreateLogStream",
+                                "logs:DescribeLogGroups",
+                                "logs:DescribeLogStreams",
+                                "logs:PutLogEvents",
+                            ],
+                            resources=[
+                                f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+                                ":log-group:*"
+                            ],
+                        )
+                    ]
+                )
+            },
         )
         Validations.of(self.role).acknowledge(
             Acknowledgment(
@@ -104,8 +109,8 @@ class ApiGatewayLoggingRole(Construct):
                 " it is limited to log groups of this account and region",
             )
         )
+        self.role.apply_removal_policy(RemovalPolicy.RETAIN)
         self.account = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=self.role.role_arn)
-        # An account setting: it must outlive this stack, other APIs may rely on it.
         self.account.apply_removal_policy(RemovalPolicy.RETAIN)
 
 

@@ -87,8 +87,9 @@ def _integer(low: int, high: int, unit: str = "") -> Callable[[str, Any], int]:
     def parse(name: str, value: Any) -> int:
         if isinstance(value, bool):
             raise SettingError(name, value, rule)
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value):
-            value = int(value)
+        # Digits from a command line (-c name=5000000); no longer than the largest value.
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value) if len(value) <= len(str(high)) else value
         if not isinstance(value, int) or not low <= value <= high:
             raise SettingError(name, value, rule)
         return value

@@ -173,7 +173,11 @@ class FakeApi(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         FakeApi.requests.append((dict(self.headers), json.loads(body)))
+{%- if cookiecutter.api_type == "rest" %}
+        answer = {"messageId": "msg-1"}  # what the REST API's integration response renders
+{%- else %}
         answer = {"SendMessageResponse": {"SendMessageResult": {"MessageId": "msg-1"}}}
+{%- endif %}
         self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -203,7 +207,17 @@ def consumer_logged(settings, *lines):
     logs.put_log_events(logGroupName=group, logStreamName="stream", logEvents=events)
 
 
-SMOKE = [{% if cookiecutter.api_auth == "jwt" %}"--token", "a.jwt.token", {% endif %}"--timeout"]
+SMOKE = [
+{%- if cookiecutter.api_auth == "jwt" %}
+    "--token",
+    "a.jwt.token",
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+    "--api-key",
+    "key-1",
+{%- endif %}
+    "--timeout",
+]
 
 
 def test_smoke_test_confirms_the_message_was_processed(monkeypatch, capsys, aws, api, settings):
@@ -219,10 +233,15 @@ def test_smoke_test_confirms_the_message_was_processed(monkeypatch, capsys, aws,
 {%- if cookiecutter.api_auth == "iam" %}
     assert headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=")
     assert f"/{REGION}/execute-api/aws4_request, SignedHeaders=" in headers["Authorization"]
+{%- elif cookiecutter.api_auth == "jwt" and cookiecutter.api_type == "rest" %}
+    assert headers["Authorization"] == "a.jwt.token"
 {%- elif cookiecutter.api_auth == "jwt" %}
     assert headers["Authorization"] == "Bearer a.jwt.token"
 {%- else %}
     assert "Authorization" not in headers
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+    assert {name.lower(): value for name, value in headers.items()}["x-api-key"] == "key-1"
 {%- endif %}
 
 

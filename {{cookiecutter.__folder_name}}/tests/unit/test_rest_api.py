@@ -167,9 +167,21 @@ def test_the_logging_role_is_set_for_the_account_and_outlives_the_stack(template
     account_id, account = only(template, "AWS::ApiGateway::Account")
     assert account["DeletionPolicy"] == "Retain"
     role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    role = template.to_json()["Resources"][role_id]
+    assert role["DeletionPolicy"] == "Retain"  # the account setting must not name a lost role
     (statement,) = statements_of_role(template, role_id)
-    assert {action.split(":")[0] for action in actions_of(statement)} == {"logs"}
+    # Create and write, never read: other services' logs are none of API Gateway's business.
+    assert set(actions_of(statement)) == {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+    }
     assert statement["Resource"]["Fn::Join"][1][-1] == ":log-group:*"
+    # Inline in the role: it can write before the account setting names it.
+    policies = template.find_resources("AWS::IAM::Policy").values()
+    assert not [p for p in policies if {"Ref": role_id} in p["Properties"]["Roles"]]
     _, stage = only(template, "AWS::ApiGateway::Stage")
     assert account_id in stage["DependsOn"]
 

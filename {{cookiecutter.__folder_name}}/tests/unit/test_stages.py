@@ -21,8 +21,9 @@ def queues(template: Template) -> dict:
 def prod(context):
     """The stack as `cdk synth -c stage=prod` builds it, with prod's own lambda_concurrency."""
     stages = {**context["stages"], "prod": {"lambda_concurrency": 42}}
-    stack, settings = build(cdk.App(context={**context, "stage": "prod", "stages": stages}))
-    return stack, settings, Template.from_stack(stack)
+    values = {**context, "stage": "prod", "stages": stages}
+    stack, _ = build(cdk.App(context=values))
+    return stack, Settings.from_values(stage_values(values)), Template.from_stack(stack)
 
 
 def test_cdk_json_lists_the_default_stage_and_prod(context):

@@ -47,10 +47,15 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> dict:
 
 
 def find_message_id(answer) -> str | None:
-    """The SendMessage answer, whatever envelope API Gateway puts around it."""
+    """The message id in the API's answer, whatever envelope is around it."""
     if isinstance(answer, dict):
+{%- if cookiecutter.api_type == "rest" %}
+        if isinstance(answer.get("messageId"), str):  # the integration response's JSON
+            return answer["messageId"]
+{%- else %}
         if isinstance(answer.get("MessageId"), str):
             return answer["MessageId"]
+{%- endif %}
         for value in answer.values():
             found = find_message_id(value)
             if found:
@@ -69,8 +74,15 @@ def is_processed_line(line: str, message_id: str) -> bool:
 def main() -> int:
     arguments = parser(__doc__.splitlines()[0])
     arguments.add_argument("--url", help="the MessagesUrl output (default: read from the stack)")
-{%- if cookiecutter.api_auth == "jwt" %}
+{%- if cookiecutter.api_auth == "jwt" and cookiecutter.api_type == "rest" %}
+    arguments.add_argument("--token", required=True, help="an ID token of the user pool")
+{%- elif cookiecutter.api_auth == "jwt" %}
     arguments.add_argument("--token", required=True, help="a JWT the API accepts")
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+    arguments.add_argument(
+        "--api-key", help="an API key of the usage plan (needed when api_keys is on)"
+    )
 {%- endif %}
     arguments.add_argument(
         "--timeout", type=float, default=120.0, help="seconds to wait for processing (120)"
@@ -89,14 +101,20 @@ def main() -> int:
     request = AWSRequest(method="POST", url=url, data=body, headers=headers)
     SigV4Auth(credentials, "execute-api", session.region_name).add_auth(request)
     headers = dict(request.headers)
+{%- elif cookiecutter.api_auth == "jwt" and cookiecutter.api_type == "rest" %}
+    headers["Authorization"] = options.token  # the Cognito authorizer takes the bare token
 {%- elif cookiecutter.api_auth == "jwt" %}
     headers["Authorization"] = f"Bearer {options.token}"
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+    if options.api_key:
+        headers["x-api-key"] = options.api_key
 {%- endif %}
 
     posted_at = int(time.time() * 1000) - 60_000  # a minute's margin for clock skew
     message_id = find_message_id(post(url, body, headers))
     if not message_id:
-        raise ToolError("the API answered without a MessageId: is the route wired to the queue?")
+        raise ToolError("the API answered without a message id: is the route wired to the queue?")
     print(f"Accepted as message {message_id}; waiting for the consumer")
 
     logs = client("logs", options.region)
