@@ -47,7 +47,7 @@ def quote_capacity() -> None:
     """Put the capacity of the rendered settings in the README, as `make capacity` prints it."""
     sys.path.insert(0, str(Path.cwd()))
     capacity = importlib.import_module(f"{PACKAGE}.capacity")
-    settings = capacity.settings_of_stage(None)
+    settings = capacity.settings_of_stage(json.loads(Path("cdk.json").read_text())["context"])
     plan = capacity.Capacity(settings, capacity.DEFAULT_HANDLER_SECONDS)
     readme = Path("README.md")
     readme.write_text(readme.read_text().replace(CAPACITY_MARKER, capacity.markdown(plan)))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.__package_name }}.settings import Settings, stage_values
+from {{ cookiecutter.__package_name }}.settings import Settings, settings_of_stage
 
 # Powertools reads these when the handler module is imported; Lambda sets them in the cloud.
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "{{ cookiecutter.project_name }}")
@@ -25,4 +25,4 @@ def context() -> dict:
 @pytest.fixture(scope="session")
 def settings(context) -> Settings:
     """The settings of the stage cdk.json deploys by default."""
-    return Settings.from_values(stage_values(context))
+    return settings_of_stage(context)

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .settings import SettingError, Settings, stage_values
+from .settings import SettingError, Settings, settings_of_stage
 
 CDK_JSON = Path(__file__).parents[1] / "cdk.json"
 HOUR = 3600
@@ -135,12 +135,6 @@ def duration(seconds: float) -> str:
     return f"{seconds / (24 * HOUR):.1f} days"
 
 
-def settings_of_stage(stage: str | None) -> Settings:
-    """The settings of a stage in cdk.json (None: its default stage); SettingError if bad."""
-    context = json.loads(CDK_JSON.read_text())["context"]
-    return Settings.from_values(stage_values({**context, "stage": stage or context.get("stage")}))
-
-
 def markdown(capacity: Capacity) -> str:
     lines = ["| figure | value | set by, and bounded by |", "|---|---|---|"]
     lines += [f"| {figure} | {value} | {bound} |" for figure, value, bound in capacity.rows()]
@@ -161,7 +155,7 @@ def main() -> int:
     if not options.handler_seconds > 0:
         sys.exit(f"error: --handler-seconds={options.handler_seconds}: must be above 0")
     try:
-        settings = settings_of_stage(options.stage)
+        settings = settings_of_stage(json.loads(CDK_JSON.read_text())["context"], options.stage)
     except SettingError as error:
         sys.exit(f"error: {error}")
     capacity = Capacity(settings, options.handler_seconds)

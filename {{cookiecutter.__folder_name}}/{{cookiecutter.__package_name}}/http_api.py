@@ -14,6 +14,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .queues import send_message_role
+
 ROUTE_PATH = "/messages"
 
 # One JSON object per request in the access log.
@@ -122,24 +124,15 @@ class IngestApi(Construct):
             access_log_settings=JsonAccessLogs(self.access_log_group),
         )
 
-        self.send_role = iam.Role(
+        self.send_role = send_message_role(
             self,
             "SendMessageRole",
-            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description=f"Lets {api_name} send messages to its queue",
-        )
-        # Exactly what sending needs, spelled out: queue.grant_send_messages would add more.
-        self.send_role.add_to_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
-        )
+            queue=queue,
 {%- if cookiecutter.enable_kms %}
-        self.send_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[encryption_key.key_arn],
-            )
-        )
+            encryption_key=encryption_key,
 {%- endif %}
+        )
         (self.route,) = self.http_api.add_routes(
             path=ROUTE_PATH,
             methods=[apigwv2.HttpMethod.POST],

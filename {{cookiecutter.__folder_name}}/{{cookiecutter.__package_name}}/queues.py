@@ -1,6 +1,7 @@
 """The message queue and its dead-letter queue, encrypted at rest and reachable only over TLS."""
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_iam as iam
 {%- if cookiecutter.enable_kms %}
 from aws_cdk import aws_kms as kms
 {%- endif %}
@@ -64,3 +65,35 @@ class MessageQueues(Construct):
             enforce_ssl=True,
             **encryption,
         )
+
+
+def send_message_role(
+    scope: Construct,
+    construct_id: str,
+    *,
+    description: str,
+    queue: sqs.IQueue,
+{%- if cookiecutter.enable_kms %}
+    encryption_key: kms.IKey,
+{%- endif %}
+) -> iam.Role:
+    """The role API Gateway sends messages to the queue with: exactly what sending needs, spelled
+    out (queue.grant_send_messages would add more)."""
+    role = iam.Role(
+        scope,
+        construct_id,
+        assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+        description=description,
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
+    )
+{%- if cookiecutter.enable_kms %}
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=[encryption_key.key_arn],
+        )
+    )
+{%- endif %}
+    return role

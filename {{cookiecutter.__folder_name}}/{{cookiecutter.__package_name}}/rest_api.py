@@ -15,6 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from .queues import send_message_role
 from .settings import RestApiSettings
 
 RESOURCE_PATH = "messages"
@@ -191,24 +192,15 @@ class IngestApi(Construct):
             # A stage that logs cannot be made before the account has the logging role.
             self.stage.node.add_dependency(logging_role.account)
 
-        self.send_role = iam.Role(
+        self.send_role = send_message_role(
             self,
             "SendMessageRole",
-            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description=f"Lets {api_name} send messages to its queue",
-        )
-        # Exactly what sending needs, spelled out: queue.grant_send_messages would add more.
-        self.send_role.add_to_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
-        )
+            queue=queue,
 {%- if cookiecutter.enable_kms %}
-        self.send_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[encryption_key.key_arn],
-            )
-        )
+            encryption_key=encryption_key,
 {%- endif %}
+        )
 
         # The schema file is the model as API Gateway stores it (JSON Schema draft 4).
         schema = json.loads(MESSAGE_SCHEMA_FILE.read_text())

@@ -415,6 +415,11 @@ def stage_values(context: Mapping[str, Any]) -> dict[str, Any]:
     return {**context, **own}
 
 
+def settings_of_stage(context: Mapping[str, Any], stage: str | None = None) -> Settings:
+    """The settings of a stage in the context (None: the context's own "stage")."""
+    return Settings.from_values(stage_values({**context, "stage": stage or context.get("stage")}))
+
+
 # The "observability" object of cdk.json: your own tools, wired without editing the constructs.
 LAYER_ARN = r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+"
 ENVIRONMENT_NAME = r"[A-Za-z][A-Za-z0-9_]*"

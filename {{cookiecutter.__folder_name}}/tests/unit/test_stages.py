@@ -8,7 +8,12 @@ import pytest
 from aws_cdk.assertions import Template
 
 from {{ cookiecutter.__package_name }}.application import build
-from {{ cookiecutter.__package_name }}.settings import SettingError, Settings, stage_values
+from {{ cookiecutter.__package_name }}.settings import (
+    SettingError,
+    Settings,
+    settings_of_stage,
+    stage_values,
+)
 
 from .cfn import only
 
@@ -23,7 +28,7 @@ def prod(context):
     stages = {**context["stages"], "prod": {"lambda_concurrency": 42}}
     values = {**context, "stage": "prod", "stages": stages}
     stack, _ = build(cdk.App(context=values))
-    return stack, Settings.from_values(stage_values(values)), Template.from_stack(stack)
+    return stack, settings_of_stage(values), Template.from_stack(stack)
 
 
 def test_cdk_json_lists_the_default_stage_and_prod(context):

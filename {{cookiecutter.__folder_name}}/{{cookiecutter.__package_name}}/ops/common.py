@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from ..settings import ResourceNames, SettingError, Settings, stage_values
+from ..settings import ResourceNames, SettingError, settings_of_stage
 
 CDK_JSON = Path(__file__).parents[2] / "cdk.json"
 
@@ -31,8 +31,7 @@ def deployed_names(stage: str | None) -> ResourceNames:
     """The resource names of a stage, derived exactly as the stack derives them."""
     context = json.loads(CDK_JSON.read_text())["context"]
     try:
-        values = stage_values({**context, "stage": stage or context.get("stage")})
-        return Settings.from_values(values).names
+        return settings_of_stage(context, stage).names
     except SettingError as error:
         raise ToolError(str(error)) from None
 
