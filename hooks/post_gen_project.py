@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 # fmt: off
@@ -45,6 +46,7 @@ def prune() -> None:
 
 def quote_capacity() -> None:
     """Put the capacity of the rendered settings in the README, as `make capacity` prints it."""
+    sys.dont_write_bytecode = True  # a new project starts without caches
     sys.path.insert(0, str(Path.cwd()))
     capacity = importlib.import_module(f"{PACKAGE}.capacity")
     settings = capacity.settings_of_stage(json.loads(Path("cdk.json").read_text())["context"])
@@ -60,6 +62,17 @@ def git(*arguments: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def without_credentials(url: str) -> str:
+    """The address without the user and password (often a token) an http(s) address may carry;
+    an ssh:// address keeps its user (how to log in, not a secret) but not a password."""
+    parts = urllib.parse.urlsplit(url)
+    user, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url  # a path, an scp-like git@host:repo, or an address without credentials
+    kept_user = "" if parts.scheme in ("http", "https") else user.partition(":")[0] + "@"
+    return urllib.parse.urlunsplit(parts._replace(netloc=kept_user + host))
+
+
 def record_template() -> None:
     """Write .cruft.json, as `cruft create` would: the template's address and commit, and the
     answers. `cruft check` and `cruft update` then bring in later versions of the template; the
@@ -69,7 +82,7 @@ def record_template() -> None:
         print("note: the template is not a git checkout; no .cruft.json for template updates")
         return
     # cookiecutter clones a remote template: its origin is where later versions come from.
-    template = git("remote", "get-url", "origin") or TEMPLATE_DIR
+    template = without_credentials(git("remote", "get-url", "origin") or TEMPLATE_DIR)
     answers = {k: v for k, v in ANSWERS.items() if k not in ("_output_dir", "_repo_dir")}
     record = {
         "template": template,

@@ -20,10 +20,11 @@ RULES_FILE = Path(
     "{% raw %}{{cookiecutter.__folder_name}}/{{cookiecutter.__package_name}}{% endraw %}",
     "settings.py",
 )
-OPTIONS = ("enable_kms", "enable_vpc", "enable_tracing", "api_keys")
 
 
 def load_rules():
+    # Bytecode written beside settings.py would be copied into every later render.
+    sys.dont_write_bytecode = True
     spec = importlib.util.spec_from_file_location("project_settings", RULES_FILE)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up here
@@ -31,34 +32,20 @@ def load_rules():
     return module
 
 
+def in_question_order(answers: dict) -> dict:
+    """The answers in the order cookiecutter.json asks them (tojson sorted them by name)."""
+    questions = json.loads(Path(TEMPLATE_DIR, "cookiecutter.json").read_text())
+    return {name: answers[name] for name in questions if name in answers} | answers
+
+
 def main() -> None:
     rules = load_rules()
-    try:
-        settings = rules.Settings.from_values(ANSWERS)
-        options = {option: rules.parse_boolean(option, ANSWERS[option]) for option in OPTIONS}
-        api_type = rules.parse_choice("api_type", ANSWERS["api_type"], rules.API_TYPE_CHOICES)
-        auth = rules.parse_choice("api_auth", ANSWERS["api_auth"], rules.AUTH_CHOICES)
-        if auth == "jwt":
-            rules.JwtSettings.from_values(ANSWERS, cognito=api_type == "rest")
-        if options["api_keys"] and api_type != "rest":
-            raise rules.SettingError(
-                "api_keys", ANSWERS["api_keys"], "API keys need api_type=rest (HTTP APIs have none)"
-            )
-    except rules.SettingError as error:
-        sys.exit(f"error: {error}")
-    warnings = list(settings.warnings)
-    if auth != "jwt" and (ANSWERS["jwt_issuer"] or ANSWERS["jwt_audience"]):
-        warnings.append(f"jwt_issuer and jwt_audience are ignored with api_auth={auth}")
-    elif api_type == "rest" and ANSWERS["jwt_audience"]:
-        warnings.append(
-            "jwt_audience is ignored with api_type=rest: its Cognito authorizer accepts the ID"
-            " tokens of every app client of the user pool"
-        )
-    if auth == "none":
-        warnings.append(
-            "api_auth=none: the API will be public; anyone with its URL can post messages"
-        )
-    for warning in warnings:
+    answers = in_question_order(ANSWERS)
+    errors = rules.answer_errors(answers)
+    if errors:
+        # Every bad answer at once, one line each, and nothing before them.
+        sys.exit("\n".join(f"error: {error}" for error in errors))
+    for warning in rules.answer_warnings(answers):
         print(f"warning: {warning}", file=sys.stderr)
 
 

@@ -37,11 +37,16 @@ def run_env() -> dict:
 
 
 def load_rules():
-    """The generated project's settings module, loaded from the template as the hook loads it."""
+    """The generated project's settings module, loaded from the template as the hook loads it,
+    without writing its bytecode into the template (every later render would copy it)."""
     spec = importlib.util.spec_from_file_location("project_settings", RULES_FILE)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
     return module
 
 
@@ -70,6 +75,7 @@ class Synth:
     template: dict
     report: dict
     manifest: dict
+    other_templates: dict  # stack name: template, of the app's other stacks
 
     @property
     def resources(self) -> dict:
@@ -102,17 +108,27 @@ def synth(project: Path, *arguments: str) -> Synth:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return read_synth(project)
+
+
+def read_synth(project: Path) -> Synth:
+    """What the last `cdk synth` of the bake wrote."""
     out = project / "cdk.out"
     manifest = json.loads((out / "manifest.json").read_text())
-    # The stack of this synth: cdk.out may still hold templates of earlier ones.
-    (template_file,) = [
-        artifact["properties"]["templateFile"]
-        for artifact in manifest["artifacts"].values()
+    # The stacks of this synth (cdk.out may still hold templates of earlier ones): the service's
+    # stack and, in a REST project, the account's API Gateway logging stack.
+    templates = {
+        artifact["properties"].get("stackName", name): json.loads(
+            (out / artifact["properties"]["templateFile"]).read_text()
+        )
+        for name, artifact in manifest["artifacts"].items()
         if artifact["type"] == "aws:cloudformation:stack"
-    ]
+    }
+    (service_stack,) = [name for name in templates if name.endswith("-queue-stack")]
     return Synth(
         project=project,
-        template=json.loads((out / template_file).read_text()),
+        template=templates.pop(service_stack),
         report=json.loads((out / "validation-report.json").read_text()),
         manifest=manifest,
+        other_templates=templates,
     )

@@ -3,6 +3,7 @@ projects whose own test suites pass. (test_synth checks every combination's code
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -70,6 +71,30 @@ def test_every_variable_has_a_prompt():
     context = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())
     variables = {name for name in context if not name.startswith("_")}
     assert variables == set(context["__prompts__"])
+
+
+def test_a_render_writes_nothing_into_the_project_template(tmp_path):
+    """The hooks import the project's modules; bytecode left beside them in the template would
+    be copied into every later render. (cookiecutter's own import of local_extensions.py may
+    cache it beside the template's root: never rendered, and ignored by git.)"""
+    template = tmp_path / "template"
+    ignored = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", ".*_cache")
+    shutil.copytree(TEMPLATE_ROOT, template, ignore=ignored)
+    project_template = template / "{{cookiecutter.__folder_name}}"
+    before = sorted(project_template.rglob("*"))
+    # As most people run it: Python writes bytecode unless told not to.
+    env = {k: v for k, v in run_env().items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for output in (tmp_path / "first", tmp_path / "second"):
+        result = subprocess.run(
+            [str(VENV_BIN / "cookiecutter"), "--no-input", "-o", str(output), str(template)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    assert sorted(project_template.rglob("*")) == before
+    assert list((tmp_path / "second").rglob("__pycache__")) == []
 
 
 def test_post_gen_says_where_the_project_went(tmp_path):

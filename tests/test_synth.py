@@ -1,66 +1,19 @@
 """Every combination of options, baked with non-default values and synthesized with the CDK CLI.
 
 Each combination is synthesized once (in its own process, as two CDK apps in one Python process
-collide) and every test of that combination reads the same template.
+collide; see the `baked` fixture in conftest.py) and every test of that combination reads the
+same template.
 """
 
-import itertools
 import json
 import re
 import subprocess
 
 import cfnlint.api
-import pytest
 
-from .bakery import VENV_BIN, bake_ok, project_files, synth
+from .bakery import VENV_BIN, project_files
 
 DAY = 24 * 60 * 60
-AUTH_CHOICES = ("iam", "jwt", "none")
-COGNITO_ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Orders1"
-
-
-def combinations():
-    booleans = (True, False)
-    options = itertools.product(("http", "rest"), booleans, booleans, booleans, AUTH_CHOICES)
-    for index, (api_type, kms, vpc, tracing, auth) in enumerate(options):
-        answers = {
-            "project_name": "acme-orders",
-            "stage": "prod" if index % 24 == 0 else f"qa{index}",
-            "api_throttling": 250 + index,
-            "queue_retention": 7,
-            "batch_size": 25 if index % 2 else 8,
-            "dlq_retries": 9,
-            "lambda_concurrency": 17 + index,
-            "enable_kms": kms,
-            "enable_vpc": vpc,
-            "enable_tracing": tracing,
-            "api_type": api_type,
-            "api_auth": auth,
-            "api_keys": api_type == "rest" and index % 2 == 1,
-            "alarm_email": "oncall@example.com" if index % 2 else "",
-        }
-        if auth == "jwt" and api_type == "http":
-            answers["jwt_issuer"] = "https://issuer.example.com/tenant-1"
-            answers["jwt_audience"] = "orders-api,orders-admin"
-        elif auth == "jwt":
-            answers["jwt_issuer"] = COGNITO_ISSUER
-        combo_id = "-".join(
-            (
-                api_type,
-                "kms" if kms else "sqs-sse",
-                "vpc" if vpc else "novpc",
-                "traced" if tracing else "untraced",
-                auth,
-            )
-            + (("keys",) if answers["api_keys"] else ())
-        )
-        yield pytest.param(answers, id=combo_id, marks=pytest.mark.xdist_group(combo_id))
-
-
-@pytest.fixture(scope="module", params=list(combinations()))
-def baked(request, cookies_session):
-    answers = request.param
-    return answers, synth(bake_ok(cookies_session, **answers))
 
 
 def names(answers):
@@ -254,6 +207,12 @@ def test_network_matches_the_choice(baked):
         assert function["VpcConfig"]["SubnetIds"]
         assert synthesized.of_type("AWS::EC2::NatGateway") == {}
         assert synthesized.of_type("AWS::EC2::InternetGateway") == {}
+        # The default security group is left with no rule (aws-cdk-lib's custom resource).
+        vpc_id, _ = synthesized.one("AWS::EC2::VPC")
+        _, restrict = synthesized.one("Custom::VpcRestrictDefaultSG")
+        assert restrict["DefaultSecurityGroupId"] == {
+            "Fn::GetAtt": [vpc_id, "DefaultSecurityGroup"]
+        }
     else:
         assert "VpcConfig" not in function
         assert not [r for r in synthesized.resources.values() if r["Type"].startswith("AWS::EC2::")]
@@ -274,9 +233,11 @@ def test_rule_packs_report_no_unacknowledged_finding(baked):
 
 def test_cfn_lint_finds_nothing(baked):
     _, synthesized = baked
-    (template,) = (synthesized.project / "cdk.out").glob("*.template.json")
+    templates = sorted((synthesized.project / "cdk.out").glob("*.template.json"))
+    assert len(templates) == 1 + len(synthesized.other_templates)
     # In this process: one cfn-lint start per worker, not one per combination.
-    assert [str(match) for match in cfnlint.api.lint_file(template)] == []
+    for template in templates:
+        assert [str(match) for match in cfnlint.api.lint_file(template)] == [], template.name
 
 
 # Jinja that was not rendered. A lone "}}" is left out: nested Python dicts end with it; so is
@@ -302,87 +263,7 @@ def test_rendered_files_are_clean_and_the_code_passes_ruff(baked):
 
 
 # Actions AWS authorizes only on Resource "*" (no resource-level permissions).
-ACTIONS_ONLY_ON_ANY_RESOURCE = {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-}
-
-
-def identity_statements(synthesized):
-    """(role, statement) for every statement of every role: inline and attached policies."""
-    for role_id, role in synthesized.of_type("AWS::IAM::Role").items():
-        for policy in role["Properties"].get("Policies", []):
-            for statement in policy["PolicyDocument"]["Statement"]:
-                yield role_id, statement
-        for statement in role_statements(synthesized, role_id):
-            yield role_id, statement
-
-
-def test_no_role_has_a_managed_policy(baked):
-    _, synthesized = baked
-    for role_id, role in synthesized.of_type("AWS::IAM::Role").items():
-        assert "ManagedPolicyArns" not in role["Properties"], role_id
-
-
-def test_no_wildcard_actions_and_any_resource_only_where_aws_requires_it(baked):
-    _, synthesized = baked
-    for role_id, statement in identity_statements(synthesized):
-        actions = as_list(statement["Action"])
-        assert not [a for a in actions if "*" in a], (role_id, statement)
-        if "*" in as_list(statement["Resource"]):
-            assert set(actions) <= ACTIONS_ONLY_ON_ANY_RESOURCE, (role_id, statement)
-
-
-def test_api_role_may_only_send_to_the_main_queue(baked):
-    answers, synthesized = baked
-    queue_id, _ = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
-    role_id = send_role_id(answers, synthesized)
-    role = synthesized.resources[role_id]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
-        "Service": "apigateway.amazonaws.com"
-    }
-    allowed = {
-        (action, json.dumps(statement["Resource"]))
-        for statement in role_statements(synthesized, role_id)
-        for action in as_list(statement["Action"])
-    }
-    expected = {("sqs:SendMessage", json.dumps({"Fn::GetAtt": [queue_id, "Arn"]}))}
-    if answers["enable_kms"]:
-        key_id = key_of_alias(synthesized, names(answers)["queue_key"])
-        key_arn = json.dumps({"Fn::GetAtt": [key_id, "Arn"]})
-        expected |= {("kms:GenerateDataKey", key_arn), ("kms:Decrypt", key_arn)}
-    assert allowed == expected
-
-
-def test_consumer_may_only_consume_the_main_queue_and_write_its_own_logs(baked):
-    answers, synthesized = baked
-    queue_id, _ = synthesized.one("AWS::SQS::Queue", QueueName=names(answers)["queue"])
-    log_group_id, _ = synthesized.one(
-        "AWS::Logs::LogGroup", LogGroupName=f"/aws/lambda/{names(answers)['function']}"
-    )
-    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
-    role_id = function["Role"]["Fn::GetAtt"][0]
-    seen = set()
-    for statement in role_statements(synthesized, role_id):
-        actions = as_list(statement["Action"])
-        services = {action.split(":")[0] for action in actions}
-        seen |= services
-        if services == {"sqs"}:
-            assert statement["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
-            assert "sqs:SendMessage" not in actions
-        elif services == {"logs"}:
-            assert statement["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
-        elif services == {"kms"}:
-            assert actions == ["kms:Decrypt"]
-        else:
-            assert set(actions) <= ACTIONS_ONLY_ON_ANY_RESOURCE, statement
-    assert {"sqs", "logs"} <= seen
+# Who may do what (roles, resource and key policies) is tests/test_flows.py.
 
 
 def test_both_queues_deny_requests_without_tls(baked):

@@ -100,3 +100,28 @@ def test_a_plain_cookiecutter_render_records_what_it_was_made_from(cookies):
     assert record["template"] == (origin.stdout.strip() or str(TEMPLATE_ROOT))
     assert record["context"]["cookiecutter"]["project_name"] == "orders-ingest"
     assert "_output_dir" not in record["context"]["cookiecutter"]
+
+
+def test_the_record_keeps_no_credentials_of_the_template_address(tmp_path):
+    """A template cloned with a token in its address (https://user:token@host/...) is recorded
+    without it: .cruft.json is committed with the project."""
+    repo = tmp_path / "template"
+    shutil.copytree(TEMPLATE_ROOT, repo, ignore=IGNORED)
+    run(["git", "init", "-q", "-b", "main"], repo)
+    commit = commit_all(repo, "template")
+    address = "git.example.com/platform/api-sqs-template.git"
+    secret = "glpat-s3cr3t-t0ken"
+    run(["git", "remote", "add", "origin", f"https://deploy-bot:{secret}@{address}"], repo)
+    out = tmp_path / "out"
+    run([str(VENV_BIN / "cookiecutter"), "--no-input", "-o", str(out), str(repo)], tmp_path)
+    project = out / "orders-ingest"
+    record = json.loads((project / ".cruft.json").read_text())
+    assert (record["template"], record["commit"]) == (f"https://{address}", commit)
+    assert record["context"]["cookiecutter"]["_template"] == f"https://{address}"
+    leaked = [
+        path.relative_to(project)
+        for path in project.rglob("*")
+        if path.is_file()
+        and any(s in path.read_text(errors="ignore") for s in (secret, "deploy-bot"))
+    ]
+    assert leaked == []

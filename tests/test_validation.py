@@ -1,15 +1,26 @@
-"""Bad answers are refused with one line, before anything is written; the rules at their edges."""
+"""Bad answers are refused, one line each, before anything is written; the rules at their edges."""
 
+import importlib.metadata
 import json
+import re
+import subprocess
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from .bakery import bake_ok, load_rules, render
+from .bakery import CDK, TEMPLATE_ROOT, VENV_BIN, bake_ok, load_rules, render, run_env
 
 RULES = load_rules()
 
 LOWERCASE = "must be lowercase letters, digits and single hyphens"
 STAGE = "must be lowercase letters and digits, starting with a letter"
+PROJECT_TEMPLATE = TEMPLATE_ROOT / "{{cookiecutter.__folder_name}}"
+
+
+def clash(name: str, package: str, what: str) -> str:
+    return f"project_name='{name}': it names the project's package '{package}', the name of {what}"
+
 
 # (answer, the line the user must see)
 REFUSED = [
@@ -27,6 +38,28 @@ REFUSED = [
         f"project_name='{'a' * 52}': with stage 'dev' it makes the consumer function name"
         f" '{'a' * 52}-dev-consumer' 65 characters long; AWS allows 64",
     ),
+    # Fits the answered stage, not prod, which every project's cdk.json lists too.
+    (
+        f"project_name={'a' * 51}",
+        f"project_name='{'a' * 51}': with stage 'prod' it makes the consumer function name"
+        f" '{'a' * 51}-prod-consumer' 65 characters long; AWS allows 64 (every project has"
+        " stage 'prod' in cdk.json)",
+    ),
+    # The package named after project_name would not import, or would hide another module.
+    ("project_name=lambda", clash("lambda", "lambda", "a Python keyword")),
+    ("project_name=class", clash("class", "class", "a Python keyword")),
+    ("project_name=json", clash("json", "json", "a standard-library module")),
+    ("project_name=sys", clash("sys", "sys", "a standard-library module")),
+    ("project_name=queue", clash("queue", "queue", "a standard-library module")),
+    ("project_name=aws-cdk", clash("aws-cdk", "aws_cdk", "a module the project depends on")),
+    ("project_name=constructs", clash("constructs", "constructs", "a module the project depends")),
+    ("project_name=cdk-nag", clash("cdk-nag", "cdk_nag", "a module the project depends on")),
+    ("project_name=boto3", clash("boto3", "boto3", "a module the project depends on")),
+    ("project_name=yaml", clash("yaml", "yaml", "a module the project depends on")),
+    ("project_name=tests", clash("tests", "tests", "the project's tests folder")),
+    ("project_name=app", clash("app", "app", "the project's app.py")),
+    ("project_name=node-modules", clash("node-modules", "node_modules", "the folder npm")),
+    ("project_name=handler", clash("handler", "handler", "the consumer's handler module")),
     ("stage=Dev", f"stage='Dev': {STAGE}"),
     ("stage=dev-eu", f"stage='dev-eu': {STAGE}"),
     ("stage=1", f"stage='1': {STAGE}"),
@@ -70,8 +103,11 @@ CONFLICTING = [
     ),
 ]
 JWT_REFUSED = [
-    ((), "jwt_issuer is missing: must be the token issuer's https:// URL"),
-    (("jwt_issuer=http://issuer.example.com",), "jwt_issuer='http://issuer.example.com'"),
+    (("jwt_audience=a",), "jwt_issuer is missing: must be the token issuer's https:// URL"),
+    (
+        ("jwt_issuer=http://issuer.example.com", "jwt_audience=a"),
+        "jwt_issuer='http://issuer.example.com'",
+    ),
     (("jwt_issuer=https://", "jwt_audience=a"), "jwt_issuer='https://'"),
     (
         ("jwt_issuer=https://issuer.example.com", "jwt_audience=a b"),
@@ -154,6 +190,127 @@ def test_public_api_is_said_so_at_render(tmp_path):
     assert "warning: api_auth=none: the API will be public" in result.stderr
 
 
+def test_every_bad_answer_is_reported_at_once_and_first(tmp_path):
+    result = subprocess.run(
+        [str(VENV_BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path), str(TEMPLATE_ROOT)]
+        + ["alarm_email=oncall", "api_type=graphql", "api_throttling=0", "stage=Dev"]
+        + ["project_name=Orders"],
+        stderr=subprocess.STDOUT,  # what a terminal shows, in the order it shows it
+        stdout=subprocess.PIPE,
+        text=True,
+        env=run_env(),
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout
+    # In the order of the questions, before anything cookiecutter says about the failed hook.
+    expected = [
+        "error: project_name='Orders': must be lowercase",
+        "error: stage='Dev': must be lowercase",
+        "error: api_throttling=0: must be a whole number",
+        "error: api_type='graphql': must be one of",
+        "error: alarm_email='oncall': must be one e-mail address",
+    ]
+    shown = result.stdout.splitlines()
+    assert [line[: len(start)] for line, start in zip(shown, expected, strict=False)] == expected
+    assert list(tmp_path.iterdir()) == [], "a refused render left files behind"
+
+
+def test_every_jwt_setting_missing_is_named(tmp_path):
+    result = render(tmp_path, "api_auth=jwt")
+    assert result.stderr.strip().splitlines() == [
+        "error: jwt_issuer is missing: must be the token issuer's https:// URL",
+        "error: jwt_audience is missing: must be one or more audiences separated by commas,"
+        " without spaces",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_in_both_parts_blames_each(tmp_path):
+    stage = "s" * 60
+    result = render(tmp_path, f"project_name={'a' * 51}", f"stage={stage}")
+    lines = result.stderr.strip().splitlines()
+    assert [line.split("=")[0] for line in lines] == ["error: project_name", "error: stage"]
+    assert "with stage 'prod'" in lines[0]
+    assert f"with project_name '{'a' * 51}'" in lines[1]
+
+
+def pinned_distributions() -> set[str]:
+    """The distributions the project's requirement files pin, and those they require, as this
+    venv installed them (the template's requirements.txt installs the project's)."""
+    lines = [
+        line.split("#")[0].strip()
+        for name in ("requirements.txt", "requirements-dev.txt")
+        for line in (PROJECT_TEMPLATE / name).read_text().splitlines()
+    ]
+    todo = [Requirement(line) for line in lines if line and not line.startswith("-")]
+    found = set()
+    while todo:
+        requirement = todo.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found:
+            continue
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue  # required only on another platform or Python version
+        found.add(name)
+        for needed in map(Requirement, distribution.requires or []):
+            extras = {*requirement.extras, ""}
+            if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+                todo.append(needed)
+    return found
+
+
+def test_every_module_of_the_pinned_requirements_is_refused_as_a_package_name():
+    pinned = pinned_distributions()
+    modules = {
+        module
+        for module, distributions in importlib.metadata.packages_distributions().items()
+        if pinned & {canonicalize_name(d) for d in distributions}
+        and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", module)  # a package name can be one
+    }
+    assert {"aws_cdk", "constructs", "cdk_nag", "boto3", "moto", "yaml", "cfnlint"} <= modules
+    assert sorted(modules - RULES.DEPENDENCY_MODULES) == [], "add them to DEPENDENCY_MODULES"
+
+
+def test_every_top_level_module_of_the_project_is_refused_as_a_package_name():
+    runtime = PROJECT_TEMPLATE / "{{cookiecutter.__package_name}}/consumer/runtime"
+    importable = {
+        path.stem
+        for path in [*PROJECT_TEMPLATE.iterdir(), *runtime.iterdir()]
+        if (path.is_dir() or path.suffix == ".py") and re.fullmatch(r"[a-z][a-z0-9_]*", path.stem)
+    }
+    assert importable - set(RULES.PROJECT_MODULES) == set()
+
+
+@pytest.mark.parametrize("name", ["match", "type", "orders-ingest", "my-lambda", "queue-worker"])
+def test_names_near_a_clash_are_fine(name):
+    assert RULES.package_name_error(name) is None
+
+
+def test_a_setting_the_project_does_not_use_stops_cdk_synth(cookies):
+    if not CDK.exists():
+        pytest.fail(f"CDK CLI not found at {CDK}: run the tests with `make test`")
+    project = bake_ok(cookies)  # an HTTP API with IAM auth: no API keys
+    result = subprocess.run(
+        [str(CDK), "synth", "--quiet", "-c", "api_keys=true"],
+        cwd=project,
+        env=run_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        "error: api_keys='true': a project with api_type=http and api_auth=iam does not use it;"
+        " this project's settings are project_name, stage, api_throttling, queue_retention,"
+        " batch_size, dlq_retries, lambda_concurrency, alarm_email, stages, observability"
+        " (remove it from cdk.json and the -c options)"
+    ]
+
+
 EDGES = {
     "api_throttling": (1, 10000),
     "queue_retention": (1, 14),
@@ -173,7 +330,7 @@ def test_values_at_the_edges_are_accepted(cookies, name, value):
 
 
 def test_the_longest_names_are_accepted(cookies):
-    longest = "a" * 51  # a51-dev-consumer is 64 characters, the function name limit
+    longest = "a" * 50  # a50-prod-consumer is 64 characters, the function name limit
     project = bake_ok(cookies, project_name=longest)
     assert json.loads((project / "cdk.json").read_text())["context"]["project_name"] == longest
 

@@ -15,7 +15,7 @@ def main() -> None:
     try:
         _, warnings = build(app)
     except SettingError as error:
-        sys.exit(f"error: {error} (set it in cdk.json or with -c {error.name}=VALUE)")
+        sys.exit(f"error: {error} ({error.advice})")
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     # Every synth runs the rule packs; a finding that is not acknowledged fails it.

@@ -2,9 +2,10 @@
 
 import aws_cdk as cdk
 
+{% if cookiecutter.api_type == "rest" -%}
+from .rest_api import ApiGatewayAccountLogging
+{% endif -%}
 from .settings import (
-    SETTING_NAMES,
-    STAGE_SETTING_NAMES,
 {%- if cookiecutter.api_auth == "jwt" %}
     JwtSettings,
 {%- endif %}
@@ -13,7 +14,7 @@ from .settings import (
     RestApiSettings,
 {%- endif %}
     Settings,
-    stage_values,
+    project_values,
 )
 from .stack import QueueStack
 
@@ -21,8 +22,11 @@ from .stack import QueueStack
 def build(app: cdk.App) -> tuple[QueueStack, list[str]]:
     """The stack of the stage the app's context names, built with that stage's settings, and
     the warnings about legal but risky values; SettingError if a value breaks its rule."""
-    names = {*SETTING_NAMES, *STAGE_SETTING_NAMES, "stages"}
-    values = stage_values({name: app.node.try_get_context(name) for name in names})
+    values = project_values(
+        app.node.get_all_context(),
+        api_type={{ cookiecutter.api_type | tojson }},
+        api_auth={{ cookiecutter.api_auth | tojson }},
+    )
     settings = Settings.from_values(values)
 {%- if cookiecutter.api_type == "rest" %}
     rest = RestApiSettings.from_values(values)
@@ -45,6 +49,9 @@ def build(app: cdk.App) -> tuple[QueueStack, list[str]]:
         observability=ObservabilityHooks.from_values(values.get("observability")),
     )
 {%- if cookiecutter.api_type == "rest" %}
+    if rest.manage_api_gateway_logging_role:
+        # The stage logs, so the account's logging role must be set first (see rest_api.py).
+        stack.add_stack_dependency(ApiGatewayAccountLogging(app, "ApiGatewayAccountLogging"))
     return stack, settings.warnings + rest.warnings(settings)
 {%- else %}
     return stack, settings.warnings

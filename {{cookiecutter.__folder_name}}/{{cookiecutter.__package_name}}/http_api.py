@@ -3,7 +3,6 @@
 import json
 
 import jsii
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_iam as iam
@@ -15,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .queues import send_message_role
+from .service_logs import ServiceLogs
 
 ROUTE_PATH = "/messages"
 
@@ -96,16 +96,12 @@ class IngestApi(Construct):
         rate_limit: int,
         burst_limit: int,
         access_log_group_name: str,
-        log_retention: logs.RetentionDays,
+        service_logs: ServiceLogs,
     ) -> None:
         super().__init__(scope, construct_id)
 
-        self.access_log_group = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=access_log_group_name,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
+        self.access_log_group = service_logs.log_group(
+            self, "AccessLogs", name=access_log_group_name
         )
         self.http_api = apigwv2.HttpApi(
             self,

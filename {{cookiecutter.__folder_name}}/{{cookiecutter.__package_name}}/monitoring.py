@@ -1,6 +1,6 @@
 """Alarms to one SNS topic, and a dashboard of the whole pipeline on one page."""
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Aws, Duration, Validations
 {%- if cookiecutter.api_type == "http" %}
 from aws_cdk import aws_apigatewayv2 as apigwv2
 {%- else %}
@@ -8,8 +8,8 @@ from aws_cdk import aws_apigateway as apigw
 {%- endif %}
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
-{%- if cookiecutter.enable_kms %}
 from aws_cdk import aws_iam as iam
+{%- if cookiecutter.enable_kms %}
 from aws_cdk import aws_kms as kms
 {%- endif %}
 from aws_cdk import aws_lambda as lambda_
@@ -46,6 +46,14 @@ class Monitoring(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         period = Duration.minutes(thresholds.period_minutes)
+        # CloudWatch publishes for this stack's alarms only (the confused-deputy guidance).
+        alarms_of_this_stack = {
+            "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+            "ArnLike": {
+                "aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+                f":alarm:{name_prefix}-*"
+            },
+        }
 
 {%- if cookiecutter.enable_kms %}
         # A key of the topic's own: CloudWatch must be able to use it to publish alarms, and
@@ -60,8 +68,9 @@ class Monitoring(Construct):
         self.topic_key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
+                conditions=alarms_of_this_stack,
             )
         )
 {%- endif %}
@@ -74,6 +83,16 @@ class Monitoring(Construct):
 {%- if cookiecutter.enable_kms %}
             master_key=self.topic_key,
 {%- endif %}
+        )
+        # A topic policy replaces SNS's default one, which is what lets CloudWatch publish: with
+        # only the TLS-only Deny that enforce_ssl adds, no alarm would ever be delivered.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions=alarms_of_this_stack,
+            )
         )
 {%- if not cookiecutter.enable_kms %}
         Validations.of(self.topic).acknowledge(

@@ -1,14 +1,21 @@
 """The consumer's network: a VPC with private subnets only (no internet gateway, no NAT)."""
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Aws, Stack
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_logs as logs
+from aws_cdk import aws_iam as iam
 from constructs import Construct
+
+from .service_logs import ServiceLogs
 
 
 class ConsumerNetwork(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, log_retention: logs.RetentionDays
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        flow_log_group_name: str,
+        service_logs: ServiceLogs,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -17,21 +24,45 @@ class ConsumerNetwork(Construct):
             "Vpc",
             max_azs=2,
             nat_gateways=0,
-            # Nothing uses the default security group. Locking it down takes a custom resource
-            # whose role carries an AWS-managed policy, which this stack avoids.
-            restrict_default_security_group=False,
+            # The default security group keeps no rule: nothing placed in it by mistake can
+            # talk to anything. CloudFormation cannot remove its rules, so a custom resource
+            # of aws-cdk-lib does (see the README's Security section).
+            restrict_default_security_group=True,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
                     name="consumer", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
                 )
             ],
         )
+        # Its function has the same explicit DependsOn on its role as the consumer's.
+        Stack.of(self).node.find_child(
+            "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+        ).node.find_child("Handler").add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
+        )
         self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        self.flow_log_group = logs.LogGroup(
-            self, "FlowLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+        self.flow_log_group = service_logs.log_group(self, "FlowLogs", name=flow_log_group_name)
+        # The service may act for flow logs of this account only (the confused-deputy guidance).
+        flow_log_role = iam.Role(
+            self,
+            "FlowLogRole",
+            assumed_by=iam.ServicePrincipal(
+                "vpc-flow-logs.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:ec2:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+                        ":vpc-flow-log/*"
+                    },
+                },
+            ),
+            description="Lets VPC flow logs write to the flow log group of the consumer's VPC",
         )
         self.vpc.add_flow_log(
-            "FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group)
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+                self.flow_log_group, flow_log_role
+            ),
         )
         # The event source mapping polls SQS from outside the VPC, so the function itself needs no
         # route out. Egress is open only to HTTPS inside the VPC, for interface endpoints you add.

@@ -4,7 +4,7 @@ sends it to the queue through API Gateway's AWS service integration with SQS Sen
 import json
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, Aws, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 {%- if cookiecutter.enable_kms %}
@@ -16,6 +16,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from .queues import send_message_role
+from .service_logs import ServiceLogs
 from .settings import RestApiSettings
 
 RESOURCE_PATH = "messages"
@@ -65,16 +66,30 @@ ACCESS_LOG_FORMAT = {
 }
 
 
-class ApiGatewayLoggingRole(Construct):
-    """The role API Gateway writes every REST API's logs with: one per account and region.
+# API Gateway writes every REST API's logs as one role per account and Region, named in an
+# account setting. One stack of this fixed name owns that role and setting for every service made
+# from this template in the account: deploying it again changes nothing, and deleting a service
+# leaves it in place for the others.
+ACCOUNT_LOGGING_STACK_NAME = "apigateway-account-logging"
 
-    AWS's managed policy for it allows every log action on every resource, reading included;
-    this role may only create and write log groups of this account and region. Role and setting
-    outlive the stack: other REST APIs of the account may log through them.
+
+class ApiGatewayAccountLogging(Stack):
+    """The account's API Gateway logging role and the account setting that names it.
+
+    AWS's managed policy for the role allows every log action on every resource, reading
+    included; this one may only create and write log groups of this account and Region.
     """
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id)
+    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=ACCOUNT_LOGGING_STACK_NAME,
+            description="The role API Gateway writes the logs of this account's REST APIs with",
+            # Every REST API of the account and Region logs through it.
+            termination_protection=True,
+            **kwargs,
+        )
         self.role = iam.Role(
             self,
             "Role",
@@ -106,13 +121,11 @@ class ApiGatewayLoggingRole(Construct):
                 id="AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:"
                 "<AWS::Region>:<AWS::AccountId>:log-group:*]",
                 reason="API Gateway uses this one role for the logs of every REST API of the"
-                " account and region, whose log groups are named after API ids unknown here;"
-                " it is limited to log groups of this account and region",
+                " account and Region, whose log groups are named after API ids unknown here;"
+                " it is limited to log groups of this account and Region",
             )
         )
-        self.role.apply_removal_policy(RemovalPolicy.RETAIN)
-        self.account = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=self.role.role_arn)
-        self.account.apply_removal_policy(RemovalPolicy.RETAIN)
+        self.setting = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=self.role.role_arn)
 
 
 class IngestApi(Construct):
@@ -135,16 +148,12 @@ class IngestApi(Construct):
         usage_plan_name: str,
         api_key_name: str,
         access_log_group_name: str,
-        log_retention: logs.RetentionDays,
+        service_logs: ServiceLogs,
     ) -> None:
         super().__init__(scope, construct_id)
 
-        self.access_log_group = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=access_log_group_name,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
+        self.access_log_group = service_logs.log_group(
+            self, "AccessLogs", name=access_log_group_name
         )
         self.rest_api = apigw.RestApi(
             self,
@@ -152,7 +161,7 @@ class IngestApi(Construct):
             rest_api_name=api_name,
             description="Accepts messages and queues them for asynchronous processing",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=False,  # see ApiGatewayLoggingRole
+            cloud_watch_role=False,  # see ApiGatewayAccountLogging
             deploy_options=apigw.StageOptions(
                 stage_name=stage_name,
                 throttling_rate_limit=rate_limit,
@@ -170,12 +179,10 @@ class IngestApi(Construct):
         self.stage = self.rest_api.deployment_stage
         # API Gateway creates the execution log group on first use, without a retention: made
         # here first, it keeps the stack's retention.
-        self.execution_log_group = logs.LogGroup(
+        self.execution_log_group = service_logs.log_group(
             self,
             "ExecutionLogs",
-            log_group_name=f"API-Gateway-Execution-Logs_{self.rest_api.rest_api_id}/{stage_name}",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
+            name=f"API-Gateway-Execution-Logs_{self.rest_api.rest_api_id}/{stage_name}",
         )
         self.stage.node.add_dependency(self.execution_log_group)
 {%- if not cookiecutter.enable_tracing %}
@@ -187,11 +194,6 @@ class IngestApi(Construct):
             )
         )
 {%- endif %}
-        if rest.manage_api_gateway_logging_role:
-            logging_role = ApiGatewayLoggingRole(self, "LoggingRole")
-            # A stage that logs cannot be made before the account has the logging role.
-            self.stage.node.add_dependency(logging_role.account)
-
         self.send_role = send_message_role(
             self,
             "SendMessageRole",

@@ -34,6 +34,7 @@ from .queues import MessageQueues
 {% if cookiecutter.api_type == "rest" -%}
 from .rest_api import IngestApi
 {% endif -%}
+from .service_logs import ServiceLogs
 from .settings import (
     DLQ_RETENTION_DAYS,
 {%- if cookiecutter.api_auth == "jwt" %}
@@ -77,7 +78,6 @@ class QueueStack(Stack):
             termination_protection=settings.is_production,
             **kwargs,
         )
-        retention = log_retention(settings)
         observability = observability or ObservabilityHooks()
 {%- if cookiecutter.enable_kms %}
 
@@ -88,6 +88,17 @@ class QueueStack(Stack):
             description=f"Encrypts the messages in {names.queue} and {names.dlq}",
             enable_key_rotation=True,
         )
+        # Log groups hold request data too: a key of their own, which CloudWatch Logs may use.
+        logs_key = kms.Key(
+            self,
+            "LogsKey",
+            alias=names.logs_key_alias,
+            description=f"Encrypts the log groups of {names.stack}",
+            enable_key_rotation=True,
+        )
+        service_logs = ServiceLogs(log_retention(settings), encryption_key=logs_key)
+{%- else %}
+        service_logs = ServiceLogs(log_retention(settings))
 {%- endif %}
 
         queues = MessageQueues(
@@ -109,7 +120,12 @@ class QueueStack(Stack):
         )
 {%- if cookiecutter.enable_vpc %}
 
-        network = ConsumerNetwork(self, "Network", log_retention=retention)
+        network = ConsumerNetwork(
+            self,
+            "Network",
+            flow_log_group_name=names.flow_log_group,
+            service_logs=service_logs,
+        )
 {%- endif %}
 
         consumer = QueueConsumer(
@@ -123,7 +139,7 @@ class QueueStack(Stack):
             batch_size=settings.batch_size,
             batching_window=Duration.seconds(settings.batching_window_seconds),
             max_concurrency=settings.lambda_concurrency,
-            log_retention=retention,
+            service_logs=service_logs,
             extra_layer_arns=observability.layers,
             extra_environment=observability.environment,
 {%- if cookiecutter.enable_vpc %}
@@ -155,7 +171,7 @@ class QueueStack(Stack):
             rate_limit=settings.api_throttling,
             burst_limit=settings.api_burst,
             access_log_group_name=names.access_log_group,
-            log_retention=retention,
+            service_logs=service_logs,
         )
 {%- if cookiecutter.api_auth == "none" %}
         Validations.of(api.route).acknowledge(
@@ -206,7 +222,7 @@ class QueueStack(Stack):
             usage_plan_name=names.usage_plan,
             api_key_name=names.api_key,
             access_log_group_name=names.access_log_group,
-            log_retention=retention,
+            service_logs=service_logs,
         )
 {%- if cookiecutter.api_auth != "jwt" %}
         Validations.of(api.method).acknowledge(

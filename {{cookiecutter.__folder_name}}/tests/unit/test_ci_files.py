@@ -3,10 +3,13 @@ and name only commands this project has."""
 
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from {{ cookiecutter.__package_name }}.settings import settings_of_stage
 
 PROJECT_ROOT = Path(__file__).parents[2]
 WORKFLOW = PROJECT_ROOT / ".github/workflows/pipeline.yml"
@@ -20,6 +23,34 @@ def workflow() -> dict:
 
 def make_targets() -> set[str]:
     return set(re.findall(r"^([a-z][\w-]*):", (PROJECT_ROOT / "Makefile").read_text(), re.M))
+
+
+def make_rules() -> dict[str, tuple[list[str], str]]:
+    """Each named target of the Makefile: its prerequisites and its recipe."""
+    rule = re.compile(r"^([a-z][\w-]*):([^=\n]*)\n((?:\t.*\n?)*)", re.M)
+    return {
+        target: (prerequisites.split(), recipe)
+        for target, prerequisites, recipe in rule.findall((PROJECT_ROOT / "Makefile").read_text())
+    }
+
+
+def synthesizes(target: str) -> bool:
+    """Whether `make TARGET` runs `cdk synth`, itself or through a prerequisite."""
+    prerequisites, recipe = make_rules().get(target, ([], ""))
+    return "$(CDK) synth" in recipe or any(synthesizes(p) for p in prerequisites)
+
+
+def make_variables(command: str) -> dict[str, str]:
+    """The NAME=value words of a make command line."""
+    return dict(word.split("=", 1) for word in shlex.split(command)[1:] if "=" in word)
+
+
+def run_commands(job: dict) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def artifact_steps(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").startswith(f"actions/{action}@")]
 
 
 def steps(workflow):
@@ -67,18 +98,78 @@ def test_every_command_exists_in_this_project(workflow, context):
         assert set(stages) <= set(context["stages"]), command
 
 
-def test_pull_requests_lint_test_and_synthesize_before_any_deploy(workflow):
+def deploy_jobs(workflow) -> dict:
+    return {job_id: job for job_id, job in workflow["jobs"].items() if job_id != "check"}
+
+
+def test_pull_requests_lint_test_and_synthesize_every_stage_before_any_deploy(workflow):
     check = workflow["jobs"]["check"]
-    assert [step["run"] for step in check["steps"] if "run" in step] == [
+    stages = [job_id.removeprefix("deploy-") for job_id in deploy_jobs(workflow)]
+    assert run_commands(check) == [
         "make install",
         "make lint",
         "make test",
-        "make synth",
+        *[f"make synth STAGE={stage} CDK_OUT=cdk.out/{stage}" for stage in stages],
     ]
+    assert synthesizes("synth")
+
+
+def test_the_check_job_uploads_each_stage_s_assembly_right_after_synthesizing_it(workflow):
+    steps = workflow["jobs"]["check"]["steps"]
+    uploads = artifact_steps(workflow["jobs"]["check"], "upload-artifact")
+    assert len(uploads) == len(deploy_jobs(workflow))
+    for upload in uploads:
+        synth = steps[steps.index(upload) - 1]["run"]
+        assert synth.startswith("make synth ")
+        variables = make_variables(synth)
+        assert upload["with"] == {
+            "name": f"cloud-assembly-{variables['STAGE']}",
+            "path": variables["CDK_OUT"],
+            "if-no-files-found": "error",
+        }
+
+
+def test_deploy_jobs_deploy_the_downloaded_assembly_of_their_stage_without_synthesizing(
+    workflow,
+):
+    for job_id, job in deploy_jobs(workflow).items():
+        stage = job_id.removeprefix("deploy-")
+        (download,) = artifact_steps(job, "download-artifact")
+        assert download["with"]["name"] == f"cloud-assembly-{stage}"
+        (deploy,) = [step for step in job["steps"] if "run" in step]
+        assert job["steps"].index(download) < job["steps"].index(deploy)
+        assert deploy["run"] == (
+            f"make deploy-assembly STAGE={stage} CDK_OUT={download['with']['path']}"
+            ' DEPLOY_FLAGS="--require-approval never"'
+        )
+    # The target deploys the assembly in CDK_OUT (--app DIR) as it is, the stage's stack by name.
+    assert not synthesizes("deploy-assembly")
+    _, recipe = make_rules()["deploy-assembly"]
+    assert recipe.strip() == "$(CDK) deploy --app $(CDK_OUT) $(STACK) $(DEPLOY_FLAGS)"
+
+
+def test_make_deploy_deploys_the_assembly_its_synth_checked():
+    prerequisites, recipe = make_rules()["deploy"]
+    assert prerequisites == ["synth"]
+    assert recipe.strip() == "$(CDK) deploy --app $(CDK_OUT) $(STACK) $(DEPLOY_FLAGS)"
+
+
+@pytest.mark.parametrize("target", ["deploy", "deploy-assembly"])
+def test_deploys_name_the_service_stack_of_the_stage(context, target):
+    for stage in context["stages"]:
+        dry_run = subprocess.run(
+            ["make", "--dry-run", target, f"STAGE={stage}"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        stack = settings_of_stage(context, stage).names.stack
+        assert f"cdk deploy --app cdk.out {stack}" in dry_run.stdout, dry_run.stdout
 
 
 def test_each_stage_deploys_from_main_after_the_one_before_prod_last(workflow, context):
-    deploys = {job_id: job for job_id, job in workflow["jobs"].items() if job_id != "check"}
+    deploys = deploy_jobs(workflow)
     assert list(deploys)[-1] == "deploy-prod"
     previous = "check"
     for job_id, job in deploys.items():
@@ -94,8 +185,6 @@ def test_each_stage_deploys_from_main_after_the_one_before_prod_last(workflow, c
         role = "{% raw %}${{ vars.AWS_DEPLOY_ROLE_ARN }}{% endraw %}"
         assert credentials["with"]["role-to-assume"] == role
         assert "aws-access-key-id" not in credentials["with"]  # no stored keys
-        deploy = [s["run"] for s in job["steps"] if s.get("run", "").startswith("make deploy")]
-        assert deploy == [f'make deploy STAGE={stage} DEPLOY_FLAGS="--require-approval never"']
         previous = job_id
 
 

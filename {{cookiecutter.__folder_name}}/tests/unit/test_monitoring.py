@@ -102,7 +102,7 @@ def test_alarm_topic_is_encrypted_and_tls_only(template, settings):
         ]
         if key_id == topic_key_id:
             actions = [set(s["Action"]) for s in cloudwatch]
-            assert actions == [{"kms:Decrypt", "kms:GenerateDataKey"}]
+            assert actions == [{"kms:Decrypt", "kms:GenerateDataKey*"}]
         else:
             assert cloudwatch == []
 {%- else %}
@@ -113,6 +113,19 @@ def test_alarm_topic_is_encrypted_and_tls_only(template, settings):
         s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
     )
+
+
+def test_cloudwatch_may_publish_to_the_topic_for_this_stages_alarms_only(template, settings):
+    # A topic policy replaces SNS's default one: without this Allow no alarm is delivered.
+    _, policy = only(template, "AWS::SNS::TopicPolicy")
+    (allowed,) = [
+        s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+    ]
+    assert allowed["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allowed["Action"] == "sns:Publish"
+    assert allowed["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    source_arn = allowed["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1]
+    assert source_arn[-1] == f":alarm:{settings.project_name}-{settings.stage}-*"
 
 
 def test_alarm_email_is_subscribed_only_when_given(template, settings):

@@ -1,14 +1,24 @@
 """cdk.json's "observability" object reaches the consumer and every log group, and is checked."""
 
+import aws_cdk as cdk
 import pytest
 
-from {{ cookiecutter.__package_name }}.settings import ObservabilityHooks, SettingError
+from {{ cookiecutter.__package_name }}.application import build
+from {{ cookiecutter.__package_name }}.settings import (
+    MAX_EXTRA_ENVIRONMENT_BYTES,
+    ObservabilityHooks,
+    SettingError,
+)
 
 from .cfn import only
 
 LAYER = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-python-arm64-ver-1-32-0:2"
 DESTINATION = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/central-logs"
 ROLE = "arn:aws:iam::123456789012:role/logs-to-firehose"
+
+
+def layer(name: str, version: int = 1) -> str:
+    return f"arn:aws:lambda:eu-west-1:123456789012:layer:{name}:{version}"
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +66,69 @@ def test_no_subscription_without_a_destination(template):
         ({"environment": {"GOOD": 1}}, "observability.environment.GOOD"),
         ({"log_destination_arn": "arn:aws:s3:::bucket"}, "observability.log_destination_arn"),
         ({"unknown": True}, "observability"),
+        ({"environment": {"X": "x"}}, "observability.environment"),
+        ({"environment": {"AWS_REGION": "eu-west-1"}}, "observability.environment"),
+        ({"environment": {"BIG": "x" * MAX_EXTRA_ENVIRONMENT_BYTES}}, "observability.environment"),
+        ({"layers": [layer(name) for name in "abcde"]}, "observability.layers"),
+        ({"layers": [LAYER, LAYER]}, "observability.layers"),
+        ({"layers": [layer("a", 1), layer("a", 2)]}, "observability.layers"),
     ],
 )
 def test_bad_hooks_are_refused_with_the_setting_named(value, name):
     with pytest.raises(SettingError) as refused:
         ObservabilityHooks.from_values(value)
     assert refused.value.name == name
+
+
+# Lambda's "Defined runtime environment variables": it sets them, a configuration may not.
+RESERVED = [
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_RUNTIME_API",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+]
+
+
+@pytest.mark.parametrize("name", RESERVED)
+def test_a_variable_lambda_sets_itself_is_refused(name):
+    with pytest.raises(SettingError) as refused:
+        ObservabilityHooks.from_values({"environment": {name: "x"}})
+    assert str(refused.value) == (
+        f"observability.environment={name!r}: is reserved: Lambda sets it itself"
+    )
+
+
+def test_what_lambda_allows_is_accepted():
+    environment = {
+        "AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+    }
+    used = sum(len(name) + len(value) for name, value in environment.items())
+    environment["PADDING"] = "x" * (MAX_EXTRA_ENVIRONMENT_BYTES - used - len("PADDING"))
+    hooks = ObservabilityHooks.from_values(
+        {"layers": [layer(name) for name in "abcd"], "environment": environment}
+    )
+    assert (len(hooks.layers), len(hooks.environment)) == (4, 3)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"environment": {"AWS_REGION": "eu-west-1"}},
+        {"layers": [layer(name) for name in "abcde"]},
+    ],
+    ids=["reserved-variable", "five-layers"],
+)
+def test_a_bad_hook_stops_the_app_with_one_line_not_a_traceback(context, value):
+    with pytest.raises(SettingError) as refused:
+        build(cdk.App(context={**context, "observability": value}))
+    assert refused.value.name.startswith("observability")
+    assert "\n" not in str(refused.value)

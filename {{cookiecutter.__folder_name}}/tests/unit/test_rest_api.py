@@ -3,10 +3,13 @@
 import json
 import re
 
+import aws_cdk as cdk
 import jsonschema
 import pytest
+from aws_cdk.assertions import Template
 
 from {{ cookiecutter.__package_name }} import rest_api
+from {{ cookiecutter.__package_name }}.application import build
 from {{ cookiecutter.__package_name }}.local.gateway import sent_answer
 from {{ cookiecutter.__package_name }}.settings import RestApiSettings
 
@@ -163,12 +166,24 @@ def test_execution_logs_get_a_retention_before_the_stage_exists(template, settin
     assert group_id in stage["DependsOn"]
 
 
-def test_the_logging_role_is_set_for_the_account_and_outlives_the_stack(template):
-    account_id, account = only(template, "AWS::ApiGateway::Account")
-    assert account["DeletionPolicy"] == "Retain"
+def account_logging(context, **changed):
+    """The service's stack and the app's account logging stack (None if the app has none)."""
+    app = cdk.App(context={**context, **changed})
+    stack, _ = build(app)
+    return stack, app.node.try_find_child("ApiGatewayAccountLogging")
+
+
+def test_the_logging_role_lives_in_one_shared_stack_the_service_depends_on(context):
+    stack, account_stack = account_logging(context)
+    # A fixed name: every service of the account deploys the same stack, none owns the setting.
+    assert account_stack.stack_name == rest_api.ACCOUNT_LOGGING_STACK_NAME
+    assert account_stack.termination_protection is True
+    assert account_stack in stack.dependencies
+    service = Template.from_stack(stack)
+    assert service.find_resources("AWS::ApiGateway::Account") == {}
+    template = Template.from_stack(account_stack)
+    _, account = only(template, "AWS::ApiGateway::Account")
     role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
-    role = template.to_json()["Resources"][role_id]
-    assert role["DeletionPolicy"] == "Retain"  # the account setting must not name a lost role
     (statement,) = statements_of_role(template, role_id)
     # Create and write, never read: other services' logs are none of API Gateway's business.
     assert set(actions_of(statement)) == {
@@ -182,13 +197,12 @@ def test_the_logging_role_is_set_for_the_account_and_outlives_the_stack(template
     # Inline in the role: it can write before the account setting names it.
     policies = template.find_resources("AWS::IAM::Policy").values()
     assert not [p for p in policies if {"Ref": role_id} in p["Properties"]["Roles"]]
-    _, stage = only(template, "AWS::ApiGateway::Stage")
-    assert account_id in stage["DependsOn"]
 
 
-def test_an_account_with_a_logging_role_is_left_alone(synthesize):
-    template = synthesize(manage_api_gateway_logging_role=False)
-    assert template.find_resources("AWS::ApiGateway::Account") == {}
+def test_an_account_with_a_logging_role_is_left_alone(context):
+    stack, account_stack = account_logging(context, manage_api_gateway_logging_role=False)
+    assert account_stack is None
+    assert stack.dependencies == []
 
 
 def test_api_role_may_only_send_to_the_main_queue(template, settings):

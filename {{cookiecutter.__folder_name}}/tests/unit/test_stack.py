@@ -145,9 +145,45 @@ def test_every_log_group_has_a_retention(template):
         assert group["Properties"].get("RetentionInDays"), logical_id
 
 
-def test_no_role_has_a_managed_policy(template):
+def test_no_role_of_ours_has_a_managed_policy(template):
     for logical_id, role in template.find_resources("AWS::IAM::Role").items():
+{%- if cookiecutter.enable_vpc %}
+        # aws-cdk-lib's own provider of the custom resource that empties the VPC's default
+        # security group is the exception: it attaches AWSLambdaBasicExecutionRole for its logs.
+        if logical_id.startswith("CustomVpcRestrictDefaultSG"):
+            continue
+{%- endif %}
         assert "ManagedPolicyArns" not in role["Properties"], logical_id
+{%- if cookiecutter.enable_kms %}
+
+
+def test_every_log_group_is_encrypted_with_the_logs_key_which_logs_may_use_for_it(
+    template, settings
+):
+    alias = only(template, "AWS::KMS::Alias", {"AliasName": settings.names.logs_key_alias})[1]
+    key_id = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
+    statements = template.to_json()["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
+    # CloudWatch Logs may use the key for exactly these log groups.
+    allowed = sorted(
+        joined(s["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"])
+        for s in statements
+        if "Service" in s["Principal"]
+    )
+    groups = template.find_resources("AWS::Logs::LogGroup").values()
+    prefix = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+    assert allowed == sorted(prefix + joined(g["Properties"]["LogGroupName"]) for g in groups)
+    for group in groups:
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def joined(value) -> str:
+    """A name or ARN, references written ${Name}."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return "${" + value["Ref"] + "}"
+    return "".join(joined(part) for part in value["Fn::Join"][1])
+{%- endif %}
 
 
 {%- if cookiecutter.enable_vpc %}
@@ -163,6 +199,14 @@ def test_consumer_runs_in_private_subnets_without_a_way_out(template, settings):
     template.resource_count_is("AWS::EC2::NatGateway", 0)
     template.resource_count_is("AWS::EC2::InternetGateway", 0)
     template.has_resource_properties("AWS::EC2::FlowLog", {"TrafficType": "ALL"})
+
+
+def test_the_default_security_group_allows_nothing(template):
+    (vpc_id,) = template.find_resources("AWS::EC2::VPC")
+    template.has_resource_properties(
+        "Custom::VpcRestrictDefaultSG",
+        {"DefaultSecurityGroupId": {"Fn::GetAtt": [vpc_id, "DefaultSecurityGroup"]}},
+    )
 
 
 def test_consumer_role_can_attach_to_the_vpc(template, settings):

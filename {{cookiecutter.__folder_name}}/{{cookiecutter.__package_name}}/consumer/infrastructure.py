@@ -2,17 +2,18 @@
 
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Duration, Validations
 {%- if cookiecutter.enable_vpc %}
 from aws_cdk import aws_ec2 as ec2
 {%- endif %}
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
+
+from ..service_logs import ServiceLogs
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -40,7 +41,7 @@ class QueueConsumer(Construct):
         batch_size: int,
         batching_window: Duration,
         max_concurrency: int,
-        log_retention: logs.RetentionDays,
+        service_logs: ServiceLogs,
         extra_layer_arns: tuple[str, ...] = (),
         extra_environment: tuple[tuple[str, str], ...] = (),
 {%- if cookiecutter.enable_vpc %}
@@ -51,12 +52,8 @@ class QueueConsumer(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        self.log_group = logs.LogGroup(
-            self,
-            "LogGroup",
-            log_group_name=f"/aws/lambda/{function_name}",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
+        self.log_group = service_logs.log_group(
+            self, "LogGroup", name=f"/aws/lambda/{function_name}"
         )
         # An explicit role instead of the managed AWSLambdaBasicExecutionRole: it may write to
         # its own log group only. The event source mapping adds what consuming the queue needs.

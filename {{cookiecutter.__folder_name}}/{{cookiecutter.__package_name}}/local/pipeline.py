@@ -68,15 +68,20 @@ class LocalPipeline:
         if not manifest_file.exists():
             raise NotSynthesized(f"no cloud assembly in {cdk_out}: run `cdk synth` first")
         manifest = json.loads(manifest_file.read_text())
-        stacks = [
-            artifact["properties"]["templateFile"]
+        templates = [
+            json.loads((cdk_out / artifact["properties"]["templateFile"]).read_text())
             for artifact in manifest["artifacts"].values()
             if artifact["type"] == "aws:cloudformation:stack"
         ]
+        # The service's stack: a REST project's app also holds the account's logging stack.
+        stacks = [
+            template["Resources"]
+            for template in templates
+            if of_type(template["Resources"], "AWS::Lambda::EventSourceMapping")
+        ]
         if len(stacks) != 1:
-            raise NotSynthesized(f"expected one stack in {cdk_out}, found {len(stacks)}")
-        resources = json.loads((cdk_out / stacks[0]).read_text())["Resources"]
-        return cls.from_resources(resources, cdk_out)
+            raise NotSynthesized(f"expected one queue stack in {cdk_out}, found {len(stacks)}")
+        return cls.from_resources(stacks[0], cdk_out)
 
     @classmethod
     def from_resources(cls, resources: dict, cdk_out: Path) -> "LocalPipeline":

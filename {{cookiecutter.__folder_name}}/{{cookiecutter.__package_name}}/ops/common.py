@@ -2,16 +2,20 @@
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ..settings import ResourceNames, SettingError, settings_of_stage
 
 CDK_JSON = Path(__file__).parents[2] / "cdk.json"
+# The exit status of a command stopped by Ctrl-C, as shells report it.
+INTERRUPTED = 130
 
 
 class ToolError(Exception):
@@ -27,6 +31,24 @@ def parser(description: str) -> argparse.ArgumentParser:
     return arguments
 
 
+def number(kind: type, low: float, high: float = math.inf) -> Callable[[str], float]:
+    """An argparse type: a finite number of kind (int or float) from low to high."""
+    rule = f"must be {'a whole number' if kind is int else 'a number'} of at least {low:g}"
+    if high < math.inf:
+        rule += f" and at most {high:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{rule}, not {text!r}")
+        return value
+
+    return parse
+
+
 def deployed_names(stage: str | None) -> ResourceNames:
     """The resource names of a stage, derived exactly as the stack derives them."""
     context = json.loads(CDK_JSON.read_text())["context"]
@@ -36,8 +58,17 @@ def deployed_names(stage: str | None) -> ResourceNames:
         raise ToolError(str(error)) from None
 
 
-def client(service: str, region: str | None):
-    return boto3.client(service, region_name=region)
+def session(region: str | None) -> boto3.Session:
+    """An AWS session in the region the AWS CLI would use: --region, AWS_REGION, then
+    AWS_DEFAULT_REGION or the profile's region (which boto3 reads itself; AWS_REGION it does not).
+    """
+    aws = boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None)
+    if not aws.region_name:
+        raise ToolError(
+            "no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION, or region in"
+            " your AWS profile)"
+        )
+    return aws
 
 
 def queue_url(sqs, name: str) -> str:
@@ -64,8 +95,6 @@ def run(main: Callable[[], int]) -> None:
         sys.exit(f"error: {error}")
     except NoCredentialsError:
         sys.exit("error: no AWS credentials found: set AWS_PROFILE or run `aws sso login`")
-    except NoRegionError:
-        sys.exit("error: no AWS region set: pass --region or set AWS_REGION")
     except ClientError as error:
         details = error.response["Error"]
         sys.exit(
@@ -74,4 +103,5 @@ def run(main: Callable[[], int]) -> None:
     except BotoCoreError as error:
         sys.exit(f"error: {error}")
     except KeyboardInterrupt:
-        sys.exit("interrupted")
+        print("interrupted", file=sys.stderr)
+        sys.exit(INTERRUPTED)

@@ -8,7 +8,7 @@ first sent, body.
 import json
 from datetime import UTC, datetime
 
-from .common import client, deployed_names, parser, queue_url, run
+from .common import deployed_names, number, parser, queue_url, run, session
 
 # Long enough to read the next pages; every message is released right after.
 HOLD_SECONDS = 30
@@ -26,10 +26,12 @@ def release(sqs, dlq: str, messages: list[dict]) -> None:
 
 def main() -> int:
     arguments = parser(__doc__.splitlines()[0])
-    arguments.add_argument("--count", type=int, default=10, help="most messages to show (10)")
+    arguments.add_argument(
+        "--count", type=number(int, 1), default=10, help="most messages to show (10)"
+    )
     options = arguments.parse_args()
 
-    sqs = client("sqs", options.region)
+    sqs = session(options.region).client("sqs")
     dlq = queue_url(sqs, deployed_names(options.stage).dlq)
     seen: dict[str, dict] = {}
     try:
@@ -41,10 +43,12 @@ def main() -> int:
                 WaitTimeSeconds=1,
                 MessageSystemAttributeNames=["All"],
             ).get("Messages", [])
-            if not batch:
-                break
+            new = [message for message in batch if message["MessageId"] not in seen]
             for message in batch:
-                seen[message["MessageId"]] = message
+                seen[message["MessageId"]] = message  # its newest receipt handle releases it
+            # None, or only messages whose hold ran out: the whole queue has been read.
+            if not new:
+                break
     finally:
         release(sqs, dlq, list(seen.values()))
 

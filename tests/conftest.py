@@ -1,0 +1,70 @@
+"""The option matrix every synthesized-template test reads: tests/test_synth.py (what each
+option produces) and tests/test_flows.py (who may do what)."""
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from .bakery import bake_ok, read_synth, synth
+
+AUTH_CHOICES = ("iam", "jwt", "none")
+COGNITO_ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Orders1"
+
+
+def combinations():
+    booleans = (True, False)
+    options = itertools.product(("http", "rest"), booleans, booleans, booleans, AUTH_CHOICES)
+    for index, (api_type, kms, vpc, tracing, auth) in enumerate(options):
+        answers = {
+            "project_name": "acme-orders",
+            "stage": "prod" if index % 24 == 0 else f"qa{index}",
+            "api_throttling": 250 + index,
+            "queue_retention": 7,
+            "batch_size": 25 if index % 2 else 8,
+            "dlq_retries": 9,
+            "lambda_concurrency": 17 + index,
+            "enable_kms": kms,
+            "enable_vpc": vpc,
+            "enable_tracing": tracing,
+            "api_type": api_type,
+            "api_auth": auth,
+            "api_keys": api_type == "rest" and index % 2 == 1,
+            "alarm_email": "oncall@example.com" if index % 2 else "",
+        }
+        if auth == "jwt" and api_type == "http":
+            answers["jwt_issuer"] = "https://issuer.example.com/tenant-1"
+            answers["jwt_audience"] = "orders-api,orders-admin"
+        elif auth == "jwt":
+            answers["jwt_issuer"] = COGNITO_ISSUER
+        combo_id = "-".join(
+            (
+                api_type,
+                "kms" if kms else "sqs-sse",
+                "vpc" if vpc else "novpc",
+                "traced" if tracing else "untraced",
+                auth,
+            )
+            + (("keys",) if answers["api_keys"] else ())
+        )
+        yield pytest.param(answers, id=combo_id)
+
+
+@pytest.fixture(scope="session", params=list(combinations()))
+def baked(request, cookies_session, tmp_path_factory, worker_id):
+    """(answers, synthesized) of one combination, synthesized once per test run: with xdist,
+    the first worker to need it synthesizes it and the others read what it wrote."""
+    answers = request.param
+    if worker_id == "master":  # one process: pytest's own cache of the fixture is enough
+        return answers, synth(bake_ok(cookies_session, **answers))
+    shared = tmp_path_factory.getbasetemp().parent / "matrix"  # this run's, every worker's
+    shared.mkdir(exist_ok=True)
+    record = shared / f"{request.param_index}.json"
+    with FileLock(f"{record}.lock"):
+        if not record.exists():
+            project = bake_ok(cookies_session, **answers)
+            synth(project)
+            record.write_text(json.dumps({"project": str(project)}))
+    return answers, read_synth(Path(json.loads(record.read_text())["project"]))
