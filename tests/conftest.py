@@ -54,12 +54,14 @@ def combinations():
 
 @pytest.fixture(scope="session", params=list(combinations()))
 def baked(request, cookies_session, tmp_path_factory, worker_id):
-    """(answers, synthesized) of one combination, synthesized once per test run: with xdist,
-    the first worker to need it synthesizes it and the others read what it wrote."""
+    """(answers, synthesized) of one combination, synthesized once per test run: the first
+    process to need it synthesizes it, and any other (an xdist worker), or the same one when
+    pytest sets the fixture up again for another module, reads what it wrote."""
     answers = request.param
-    if worker_id == "master":  # one process: pytest's own cache of the fixture is enough
-        return answers, synth(bake_ok(cookies_session, **answers))
-    shared = tmp_path_factory.getbasetemp().parent / "matrix"  # this run's, every worker's
+    run_root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_root = run_root.parent  # this run's folder, shared by every worker
+    shared = run_root / "matrix"
     shared.mkdir(exist_ok=True)
     record = shared / f"{request.param_index}.json"
     with FileLock(f"{record}.lock"):

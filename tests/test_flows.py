@@ -126,15 +126,22 @@ class Templates:
         document = self.resources[role_id]["Properties"]["AssumeRolePolicyDocument"]
         return [Statement.of(f"{role_id}/trust", raw) for raw in document["Statement"]]
 
-    def resource_policy(self, target_id: str) -> list[Statement]:
-        """The statements of the queue or topic policy that names the target."""
+    def resource_policies(self) -> list[tuple[list, Statement]]:
+        """(the queues or topics a policy names, one of its statements), of every queue and
+        topic policy."""
         found = []
         for kind, key in (("AWS::SQS::QueuePolicy", "Queues"), ("AWS::SNS::TopicPolicy", "Topics")):
             for policy_id, policy in self.of_type(kind).items():
-                if {"Ref": target_id} in policy["Properties"][key]:
-                    document = policy["Properties"]["PolicyDocument"]
-                    found += [Statement.of(policy_id, raw) for raw in document["Statement"]]
+                document = policy["Properties"]["PolicyDocument"]
+                found += [
+                    (policy["Properties"][key], Statement.of(policy_id, raw))
+                    for raw in document["Statement"]
+                ]
         return found
+
+    def resource_policy(self, target_id: str) -> list[Statement]:
+        """The statements of the queue or topic policy that names the target."""
+        return [s for targets, s in self.resource_policies() if {"Ref": target_id} in targets]
 
     def key_policy(self, key_id: str) -> list[Statement]:
         document = self.resources[key_id]["Properties"]["KeyPolicy"]
@@ -176,7 +183,7 @@ def flows(answers: dict, t: Templates) -> list[Flow]:
     rest = answers["api_type"] == "rest"
     queue_id, queue = t.one("AWS::SQS::Queue", QueueName=f"{prefix}-queue")
     queue_key = t.key_of(queue, "KmsMasterKeyId")
-    function_id, function = t.one("AWS::Lambda::Function", FunctionName=f"{prefix}-consumer")
+    _, function = t.one("AWS::Lambda::Function", FunctionName=f"{prefix}-consumer")
     consumer_role = function["Role"]["Fn::GetAtt"][0]
     if rest:
         _, method = t.one("AWS::ApiGateway::Method", HttpMethod="POST")
@@ -380,9 +387,13 @@ def baked_flows(baked):
 def allows(statement: Statement, action: str, resource: str) -> bool:
     return (
         statement.effect == "Allow"
-        and any(matches(pattern, action) for pattern in statement.actions)
+        and names_action(statement, action)
         and resource in statement.resources
     )
+
+
+def names_action(statement: Statement, action: str) -> bool:
+    return any(matches(pattern, action) for pattern in statement.actions)
 
 
 def matches(pattern: str, action: str) -> bool:
@@ -411,12 +422,9 @@ def test_every_role_allows_what_its_flows_need_and_nothing_more(baked):
 def test_every_role_is_assumed_only_by_the_service_of_its_flows(baked):
     _, t, table = baked_flows(baked)
     for role in t.of_type("AWS::IAM::Role"):
-        ((service, conditions),) = {
-            json.dumps(f.trusted_by): f.trusted_by
-            for f in table
-            if f.principal_role == role
-            if f.trusted_by
-        }.values()
+        trusted_by = [f.trusted_by for f in table if f.principal_role == role and f.trusted_by]
+        assert trusted_by and all(each == trusted_by[0] for each in trusted_by), (role, trusted_by)
+        service, conditions = trusted_by[0]
         (trust,) = t.trust(role)
         assert trust.principal == {"Service": service}, (role, trust)
         assert trust.actions == ("sts:AssumeRole",), (role, trust)
@@ -451,7 +459,7 @@ def test_resource_policies_allow_each_flow_and_grant_services_nothing_else(baked
             assert not [
                 s
                 for s in policy
-                if s.effect == "Deny" and s.conditions != TLS_ONLY and action_denied(s, action)
+                if s.effect == "Deny" and s.conditions != TLS_ONLY and names_action(s, action)
             ], flow.name
             if flow.service:
                 # A service principal has no identity policy: the resource policy must allow.
@@ -463,18 +471,8 @@ def test_resource_policies_allow_each_flow_and_grant_services_nothing_else(baked
                 assert found, (flow.name, "not allowed by the resource policy")
                 assert all(s.conditions == flow.conditions for s in found), (flow.name, found)
                 claimed += found
-    granted = [
-        statement
-        for kind in ("AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
-        for policy_id, policy in t.of_type(kind).items()
-        for raw in policy["Properties"]["PolicyDocument"]["Statement"]
-        if (statement := Statement.of(policy_id, raw)).effect == "Allow"
-    ]
+    granted = [s for _, s in t.resource_policies() if s.effect == "Allow"]
     assert [s for s in granted if s not in claimed] == []
-
-
-def action_denied(statement: Statement, action: str) -> bool:
-    return any(matches(pattern, action) for pattern in statement.actions)
 
 
 def test_key_policies_allow_each_flow_and_grant_services_nothing_else(baked):
