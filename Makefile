@@ -6,7 +6,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-PROJECT_TEMPLATE := {{cookiecutter.__folder_name}}
+PROJECT_TEMPLATE := {{cookiecutter.project_name}}
 # The CDK CLI at the version the generated project pins, from its package files.
 CDK_CLI := build/cdk-cli
 CDK := $(CURDIR)/$(CDK_CLI)/node_modules/.bin/cdk

@@ -17,7 +17,7 @@ TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
 RULES_FILE = Path(
     TEMPLATE_DIR,
-    "{% raw %}{{cookiecutter.__folder_name}}/{{cookiecutter.__package_name}}{% endraw %}",
+    "{% raw %}{{cookiecutter.project_name}}/{{cookiecutter.__package_name}}{% endraw %}",
     "settings.py",
 )
 

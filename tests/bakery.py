@@ -12,7 +12,7 @@ import pytest
 
 TEMPLATE_ROOT = Path(__file__).parents[1]
 RULES_FILE = (
-    TEMPLATE_ROOT / "{{cookiecutter.__folder_name}}/{{cookiecutter.__package_name}}/settings.py"
+    TEMPLATE_ROOT / "{{cookiecutter.project_name}}/{{cookiecutter.__package_name}}/settings.py"
 )
 VENV_BIN = Path(sys.executable).parent
 CDK = Path(os.environ.get("CDK_CLI", TEMPLATE_ROOT / "build/cdk-cli/node_modules/.bin/cdk"))

@@ -20,7 +20,7 @@ def make_targets(makefile) -> set[str]:
 
 
 ROOT_TARGETS = make_targets(TEMPLATE_ROOT / "Makefile")
-PROJECT_TARGETS = make_targets(TEMPLATE_ROOT / "{{cookiecutter.__folder_name}}/Makefile")
+PROJECT_TARGETS = make_targets(TEMPLATE_ROOT / "{{cookiecutter.project_name}}/Makefile")
 workflow = yaml.safe_load(WORKFLOW.read_text())
 MATRIX = workflow["jobs"]["render"]["strategy"]["matrix"]["include"]
 

@@ -80,7 +80,7 @@ def test_a_render_writes_nothing_into_the_project_template(tmp_path):
     template = tmp_path / "template"
     ignored = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", ".*_cache")
     shutil.copytree(TEMPLATE_ROOT, template, ignore=ignored)
-    project_template = template / "{{cookiecutter.__folder_name}}"
+    project_template = template / "{{cookiecutter.project_name}}"
     before = sorted(project_template.rglob("*"))
     # As most people run it: Python writes bytecode unless told not to.
     env = {k: v for k, v in run_env().items() if k != "PYTHONDONTWRITEBYTECODE"}

@@ -10,7 +10,7 @@ import pytest
 
 from .bakery import TEMPLATE_ROOT, VENV_BIN, run_env
 
-PROJECT_TEMPLATE = "{{cookiecutter.__folder_name}}"
+PROJECT_TEMPLATE = "{{cookiecutter.project_name}}"
 IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", ".*_cache")
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "test",

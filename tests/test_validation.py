@@ -15,7 +15,7 @@ RULES = load_rules()
 
 LOWERCASE = "must be lowercase letters, digits and single hyphens"
 STAGE = "must be lowercase letters and digits, starting with a letter"
-PROJECT_TEMPLATE = TEMPLATE_ROOT / "{{cookiecutter.__folder_name}}"
+PROJECT_TEMPLATE = TEMPLATE_ROOT / "{{cookiecutter.project_name}}"
 
 
 def clash(name: str, package: str, what: str) -> str:
