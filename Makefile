@@ -16,7 +16,7 @@ DEMO := build/demo
 
 install: $(VENV)/.installed $(CDK)
 
-$(VENV)/.installed: requirements.txt $(PROJECT_TEMPLATE)/requirements.txt $(PROJECT_TEMPLATE)/requirements-dev.txt
+$(VENV)/.installed: devkit/pyproject.toml requirements.txt $(PROJECT_TEMPLATE)/requirements.txt $(PROJECT_TEMPLATE)/requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@

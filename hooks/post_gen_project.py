@@ -15,6 +15,8 @@ TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
 PACKAGE = Path(ANSWERS["__package_name"])
 CAPACITY_MARKER = "<!-- capacity table -->"
+# The requirement of the template's package, pinned to the commit the project is rendered from.
+DEVKIT = "api-sqs-devkit[cdk]"
 
 # Files that only one choice uses: (option, value that needs them, files). Lines inside shared
 # files are left out when rendering.
@@ -73,6 +75,40 @@ def without_credentials(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=kept_user + host))
 
 
+def template_address() -> str:
+    """Where later versions of the template come from: the origin of the clone cookiecutter or
+    cruft made of a remote template, or the checkout itself; without credentials."""
+    return without_credentials(git("remote", "get-url", "origin") or TEMPLATE_DIR)
+
+
+def as_pip_url(address: str) -> str:
+    """A git address as pip takes it after `git+`: a path as a file:// URL, and scp-like
+    `git@host:org/repo` as ssh://."""
+    if "://" in address:
+        return address
+    if ":" in address.split("/", 1)[0]:
+        host, _, path = address.partition(":")
+        return f"ssh://{host}/{path}"
+    return Path(address).resolve().as_uri()
+
+
+def devkit_requirement() -> str:
+    """The devkit of this template's commit: installed from the template's own repository (no
+    package index needed), so `cruft update` moves it with the rest of the template. A template
+    that is not a git checkout pins its own devkit folder."""
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        return f"{DEVKIT} @ {Path(TEMPLATE_DIR, 'devkit').as_uri()}"
+    return f"{DEVKIT} @ git+{as_pip_url(template_address())}@{commit}#subdirectory=devkit"
+
+
+def pin_devkit() -> None:
+    requirements = Path("requirements.txt")
+    lines = requirements.read_text().splitlines()
+    pinned = [devkit_requirement() if line.startswith(DEVKIT) else line for line in lines]
+    requirements.write_text("\n".join(pinned) + "\n")
+
+
 def record_template() -> None:
     """Write .cruft.json, as `cruft create` would: the template's address and commit, and the
     answers. `cruft check` and `cruft update` then bring in later versions of the template; the
@@ -81,8 +117,7 @@ def record_template() -> None:
     if not commit:
         print("note: the template is not a git checkout; no .cruft.json for template updates")
         return
-    # cookiecutter clones a remote template: its origin is where later versions come from.
-    template = without_credentials(git("remote", "get-url", "origin") or TEMPLATE_DIR)
+    template = template_address()
     answers = {k: v for k, v in ANSWERS.items() if k not in ("_output_dir", "_repo_dir")}
     record = {
         "template": template,
@@ -96,6 +131,7 @@ def record_template() -> None:
 
 def main() -> None:
     prune()
+    pin_devkit()
     quote_capacity()
     record_template()
     project = Path.cwd()

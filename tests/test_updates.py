@@ -4,6 +4,7 @@ keeping its own changes."""
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,53 @@ def test_the_record_keeps_no_credentials_of_the_template_address(tmp_path):
         and any(s in path.read_text(errors="ignore") for s in (secret, "deploy-bot"))
     ]
     assert leaked == []
+
+
+def devkit_requirement(project: Path) -> str:
+    (line,) = [
+        line
+        for line in (project / "requirements.txt").read_text().splitlines()
+        if line.startswith("api-sqs-devkit")
+    ]
+    return line
+
+
+def test_a_render_pins_the_devkit_of_its_commit_and_cruft_update_moves_the_pin(
+    template_history, tmp_path
+):
+    """Rendered from the template's git address (no package index of ours), a project installs
+    the devkit from that repository at the commit it was rendered from; an update moves it."""
+    repo, older, current = template_history
+    address = repo.as_uri()
+    cruft = str(VENV_BIN / "cruft")
+    out = tmp_path / "out"
+    run([cruft, "create", address, "--checkout", older, "--no-input", "--output-dir", str(out)], out.parent)
+    project = out / "orders-ingest"
+    assert devkit_requirement(project) == (
+        f"api-sqs-devkit[cdk] @ git+{address}@{older}#subdirectory=devkit"
+    )
+
+    # pip installs that line as it is, offline (the venv's own pip is too old for it).
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], tmp_path)
+    pip = [str(venv / "bin/python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    run([*pip, "install", "--upgrade", "pip"], tmp_path)
+    run([*pip, "install", "--no-deps", devkit_requirement(project)], tmp_path)
+    installed = run(
+        [
+            str(venv / "bin/python"),
+            "-c",
+            "import importlib.metadata as m;"
+            " print(m.distribution('api-sqs-devkit').read_text('direct_url.json'))",
+        ],
+        tmp_path,
+    )
+    source = json.loads(installed.stdout)
+    assert (source["url"], source["vcs_info"]["commit_id"]) == (address, older)
+
+    run(["git", "init", "-q", "-b", "main"], project)
+    commit_all(project, "rendered")
+    run([cruft, "update", "--skip-apply-ask", "--checkout", current], project)
+    assert devkit_requirement(project) == (
+        f"api-sqs-devkit[cdk] @ git+{address}@{current}#subdirectory=devkit"
+    )
