@@ -127,6 +127,8 @@ PROJECT_MODULES = {
     "handler": "the consumer's handler module",
     "business_logic": "the consumer's business_logic module",
 }
+
+
 def package_name_error(project_name: str) -> SettingError | None:
     package = project_name.replace("-", "_")
     clash = package_clash(package, DEPENDENCY_MODULES, PROJECT_MODULES)

@@ -6,7 +6,7 @@ import re
 import subprocess
 
 import pytest
-from api_sqs_devkit.settings import SettingError, boolean
+from api_sqs_devkit.settings import SettingError
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -411,13 +411,3 @@ def test_batching_window_is_the_time_to_fill_a_batch(batch_size, rate, window):
 def test_consumer_timeout_grows_with_the_batch(batch_size, timeout):
     settings = RULES.Settings.from_values({**VALID, "batch_size": batch_size})
     assert settings.consumer_timeout_seconds == timeout
-
-
-@pytest.mark.parametrize("word", ["true", "Yes", "y", "1", "false", "no", "N", "0", True, False])
-def test_booleans_accept_the_usual_words(word):
-    assert boolean("enable_kms", word) in (True, False)
-
-
-def test_booleans_refuse_anything_else():
-    with pytest.raises(SettingError, match="enable_kms='maybe': must be true or false"):
-        boolean("enable_kms", "maybe")

@@ -27,8 +27,6 @@ from api_sqs_devkit.settings import (
     text,
 )
 
-__all__ = ["SettingError", "Settings", "ResourceNames", "project_values", "settings_of_stage"]
-
 # Consumer Lambda timeout: 30 s, or 0.1 s per message of a full batch when that is longer (up to
 # Lambda's 900 s), so a large batch is not cut off. The queue's visibility timeout is derived
 # from it (AWS advises 6 x).

@@ -1,1 +1,1 @@
-"""What every service made from the api-sqs blueprint shares: its tools and generic settings rules."""
+"""What every service made from the api-sqs blueprint shares: tools and generic settings."""
