@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from api_sqs_devkit.settings import SettingError, package_clash
+from api_sqs_devkit.settings import SettingError, package_clash, parse_each
 
 PROJECT_TEMPLATE = "{{cookiecutter.project_name}}"
 PACKAGE = "{{cookiecutter.__package_name}}"
@@ -149,9 +149,28 @@ def choice_errors(answers: Mapping[str, Any]) -> list[SettingError]:
     return []
 
 
+def rule_errors(answers: Mapping[str, Any], service: ModuleType, units: list) -> list:
+    """The answers that break a rule of the service's or of its units' (at most one error each),
+    and the names too long in any stage the project deploys: the one answered, and those every
+    project has."""
+    parsed, errors = parse_each(service.RULES, answers)
+    if "project_name" in parsed and "stage" in parsed:
+        blamed = set()
+        for stage in dict.fromkeys((parsed["stage"], *service.STAGES_OF_EVERY_PROJECT)):
+            every_project = f" (every project has stage {stage!r} in cdk.json)"
+            note = "" if stage == parsed["stage"] else every_project
+            error = service.name_error(parsed["project_name"], stage, units, note)
+            if error and error.name not in blamed:
+                blamed.add(error.name)
+                errors.append(error)
+    for unit in units:
+        errors += getattr(unit, "answer_errors", lambda answers: [])(answers)
+    return errors
+
+
 def answer_errors(answers: Mapping[str, Any], service: ModuleType, units: list) -> list[str]:
     """Every bad answer, one line each, in the order the questions are asked."""
-    errors = service.answer_errors(answers, units) + choice_errors(answers)
+    errors = rule_errors(answers, service, units) + choice_errors(answers)
     try:
         project_name = service.RULES["project_name"]("project_name", answers.get("project_name"))
     except SettingError:

@@ -4,7 +4,8 @@ resources, and what is derived from them.
 These rules check the answers when the project is rendered and the values in cdk.json at every
 synth, so a bad value gets the same one-line message in both places. The rules of an option
 live in a settings module of its unit (the API's, for instance), which the functions here take
-as `units`. Standard library and api_sqs_devkit only: it must load before the CDK is installed.
+as `units`. Standard library and api_sqs_devkit only: the render loads it before the CDK is
+installed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from api_sqs_devkit.settings import (
     integer,
     name_length_error,
     parse_all,
-    parse_each,
     refuse_unused,
     stage_values,
     text,
@@ -252,24 +252,3 @@ def settings_of_stage(context: Mapping[str, Any], stage: str | None = None) -> S
     """The settings of a stage in the context (None: the context's own "stage")."""
     stage = RULES["stage"]("stage", stage or context.get("stage"))
     return Settings.from_values(stage_values(context, stage) | {"stage": stage})
-
-
-def answer_errors(
-    answers: Mapping[str, Any], units: Sequence[ModuleType] = ()
-) -> list[SettingError]:
-    """Every answer of a render that breaks a rule of the service's or of its units' (at most
-    one error each), with the names too long in any stage the project deploys: the one
-    answered, and those every project has."""
-    parsed, errors = parse_each(RULES, answers)
-    if "project_name" in parsed and "stage" in parsed:
-        blamed = set()
-        for stage in dict.fromkeys((parsed["stage"], *STAGES_OF_EVERY_PROJECT)):
-            every_project = f" (every project has stage {stage!r} in cdk.json)"
-            note = "" if stage == parsed["stage"] else every_project
-            error = name_error(parsed["project_name"], stage, units, note)
-            if error and error.name not in blamed:
-                blamed.add(error.name)
-                errors.append(error)
-    for unit in units:
-        errors += getattr(unit, "answer_errors", lambda answers: [])(answers)
-    return errors
