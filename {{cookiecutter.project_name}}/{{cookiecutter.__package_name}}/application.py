@@ -1,4 +1,9 @@
-"""The CDK app's stacks, built from the app's context (cdk.json, or -c key=value)."""
+"""The CDK app's stacks, built from the app's context (cdk.json, or -c key=value).
+
+The API unit (api/infrastructure.py, HTTP or REST) gives what the app needs of it: Api, whose
+SETTINGS_MODULES hold the rules of its settings; ApiSettings, those settings; account_stacks, the
+stacks of the account that the service's stack needs first.
+"""
 
 import aws_cdk as cdk
 from api_sqs_devkit.settings import ObservabilityHooks
