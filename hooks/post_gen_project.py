@@ -13,46 +13,57 @@ from pathlib import Path
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # JSON text, never code
 TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
-PACKAGE = Path(ANSWERS["__package_name"])
+PACKAGE = ANSWERS["__package_name"]
 CAPACITY_MARKER = "<!-- capacity table -->"
 # The requirement of the template's package, pinned to the commit the project is rendered from.
 DEVKIT = "api-sqs-devkit[cdk]"
 
-# Files that only one choice uses: (option, value that needs them, files). Lines inside shared
-# files are left out when rendering.
-FILES_OF_CHOICE = [
-    ("enable_vpc", True, [PACKAGE / "network.py"]),
-    ("api_type", "http", [PACKAGE / "http_api.py", Path("tests/unit/test_http_api.py")]),
-    (
-        "api_type",
-        "rest",
-        [
-            PACKAGE / "rest_api.py",
-            PACKAGE / "message_schema.json",
-            Path("tests/unit/test_rest_api.py"),
-        ],
-    ),
-]
+
+def use_template_modules() -> None:
+    """Import hooks/choices.py and the blueprint's devkit from the template, and the project's
+    package from here, without writing bytecode anywhere."""
+    sys.dont_write_bytecode = True  # a new project starts without caches
+    sys.path[:0] = [
+        str(Path.cwd()),
+        str(Path(TEMPLATE_DIR, "hooks")),
+        str(Path(TEMPLATE_DIR, "devkit", "src")),
+    ]
 
 
-def prune() -> None:
-    for option, needed_with, paths in FILES_OF_CHOICE:
-        if ANSWERS[option] == needed_with:
-            continue
-        for path in paths:
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
+def prune(answers: dict) -> None:
+    """Remove the files of the choices not made, and name the API unit kept `api`."""
+    import choices
+
+    for path in choices.files_of_choices_not_made(answers):
+        path = choices.in_project(path, PACKAGE)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():  # a file of a folder removed already
+            path.unlink()
+    kept_api = choices.in_project(choices.API_UNITS[answers["api_type"]], PACKAGE)
+    kept_api.rename(choices.in_project(choices.API_FOLDER, PACKAGE))
 
 
 def quote_capacity() -> None:
     """Put the capacity of the rendered settings in the README, as `make capacity` prints it."""
-    sys.dont_write_bytecode = True  # a new project starts without caches
-    sys.path.insert(0, str(Path.cwd()))
-    capacity = importlib.import_module(f"{PACKAGE}.capacity")
-    settings = capacity.settings_of_stage(json.loads(Path("cdk.json").read_text())["context"])
-    plan = capacity.Capacity(settings, capacity.DEFAULT_HANDLER_SECONDS)
+    from api_sqs_devkit import capacity
+
+    settings_module = importlib.import_module(f"{PACKAGE}.settings")
+    context = json.loads(Path("cdk.json").read_text())["context"]
+    settings = settings_module.settings_of_stage(context)
+    plan = capacity.Capacity(
+        capacity.CapacityInputs(
+            api_rate_limit=settings.api_throttling,
+            api_burst_limit=settings.api_burst,
+            batch_size=settings.batch_size,
+            batching_window_seconds=settings.batching_window_seconds,
+            max_concurrency=settings.lambda_concurrency,
+            consumer_timeout_seconds=settings.consumer_timeout_seconds,
+            visibility_timeout_seconds=settings.visibility_timeout_seconds,
+            queue_retention_seconds=settings.queue_retention * capacity.DAY,
+            max_receive_count=settings.dlq_retries,
+        )
+    )
     readme = Path("README.md")
     readme.write_text(readme.read_text().replace(CAPACITY_MARKER, capacity.markdown(plan)))
     for warning in plan.warnings:
@@ -130,7 +141,8 @@ def record_template() -> None:
 
 
 def main() -> None:
-    prune()
+    use_template_modules()
+    prune(ANSWERS)
     pin_devkit()
     quote_capacity()
     record_template()
@@ -139,4 +151,5 @@ def main() -> None:
     print(f"  next: cd {project} && make install && make test && make synth")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,11 +1,10 @@
 """Refuse bad answers before anything is rendered, with the rules the generated project uses.
 
-The rules live in the project template's settings module, the file the generated app.py checks
-cdk.json with; this hook loads it from the template and applies it. Answers are read as JSON
-data, never pasted into code.
+The rules live in the project template's settings modules: the service's settings.py and those
+of the units the answers keep (hooks/choices.py lists them). This hook loads them from the
+template and applies them. Answers are read as JSON data, never pasted into code.
 """
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -15,21 +14,13 @@ from pathlib import Path
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
-RULES_FILE = Path(
-    TEMPLATE_DIR,
-    "{% raw %}{{cookiecutter.project_name}}/{{cookiecutter.__package_name}}{% endraw %}",
-    "settings.py",
-)
 
 
-def load_rules():
-    # Bytecode written beside settings.py would be copied into every later render.
+def use_template_modules() -> None:
+    """Import hooks/choices.py and the blueprint's devkit from the template, without writing
+    their bytecode into it."""
     sys.dont_write_bytecode = True
-    spec = importlib.util.spec_from_file_location("project_settings", RULES_FILE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+    sys.path[:0] = [str(Path(TEMPLATE_DIR, "hooks")), str(Path(TEMPLATE_DIR, "devkit", "src"))]
 
 
 def in_question_order(answers: dict) -> dict:
@@ -38,15 +29,24 @@ def in_question_order(answers: dict) -> dict:
     return {name: answers[name] for name in questions if name in answers} | answers
 
 
+def check(answers: dict) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of the answers, one line each; warnings only when there is no error."""
+    import choices
+
+    service, units = choices.load_settings(Path(TEMPLATE_DIR), answers)
+    errors = choices.answer_errors(answers, service, units)
+    return errors, [] if errors else choices.answer_warnings(answers, service, units)
+
+
 def main() -> None:
-    rules = load_rules()
-    answers = in_question_order(ANSWERS)
-    errors = rules.answer_errors(answers)
+    use_template_modules()
+    errors, warnings = check(in_question_order(ANSWERS))
     if errors:
         # Every bad answer at once, one line each, and nothing before them.
         sys.exit("\n".join(f"error: {error}" for error in errors))
-    for warning in rules.answer_warnings(answers):
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -14,6 +14,7 @@ TEMPLATE_ROOT = Path(__file__).parents[1]
 RULES_FILE = (
     TEMPLATE_ROOT / "{{cookiecutter.project_name}}/{{cookiecutter.__package_name}}/settings.py"
 )
+CHOICES_FILE = TEMPLATE_ROOT / "hooks/choices.py"
 VENV_BIN = Path(sys.executable).parent
 CDK = Path(os.environ.get("CDK_CLI", TEMPLATE_ROOT / "build/cdk-cli/node_modules/.bin/cdk"))
 # jsii prints a banner on every run under an end-of-life Node.js; it is noise in test output.
@@ -36,10 +37,11 @@ def run_env() -> dict:
     return {**os.environ, **QUIET_NODE, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
 
 
-def load_rules():
-    """The generated project's settings module, loaded from the template as the hook loads it,
-    without writing its bytecode into the template (every later render would copy it)."""
-    spec = importlib.util.spec_from_file_location("project_settings", RULES_FILE)
+def load_rules(path: Path = RULES_FILE, name: str = "project_settings"):
+    """The generated project's settings module (or another module of the template, such as
+    hooks/choices.py), loaded from the template as the hooks load it, without writing its
+    bytecode into the template (every later render would copy it)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True

@@ -1,5 +1,7 @@
 """The HTTP API (api_type=http): route, integration, stage and authorization."""
 
+from {{ cookiecutter.__package_name }}.api.settings import resource_names
+
 from .cfn import (
     actions_of,
     only,
@@ -14,7 +16,8 @@ from .cfn import (
 
 def test_api_route_sends_the_body_unchanged_to_the_queue(template, settings):
     queue_id, _ = queue(template, settings.names.queue)
-    api_id, _ = only(template, "AWS::ApiGatewayV2::Api", {"Name": settings.names.http_api})
+    api_name = resource_names(settings.name_prefix)["http_api"]
+    api_id, _ = only(template, "AWS::ApiGatewayV2::Api", {"Name": api_name})
     integration_id, integration = only(template, "AWS::ApiGatewayV2::Integration")
     assert integration["Properties"]["IntegrationSubtype"] == "SQS-SendMessage"
     assert integration["Properties"]["RequestParameters"] == {

@@ -4,8 +4,11 @@ import json
 
 from aws_cdk import aws_logs as logs
 
+{% if cookiecutter.api_type == "rest" -%}
+from {{ cookiecutter.__package_name }}.api.settings import resource_names
+{% endif -%}
+from {{ cookiecutter.__package_name }}.logs.infrastructure import log_retention
 from {{ cookiecutter.__package_name }}.settings import Settings
-from {{ cookiecutter.__package_name }}.stack import log_retention
 
 from .cfn import only
 
@@ -73,7 +76,8 @@ def test_consumer_and_api_alarms_watch_the_right_metrics(template, settings):
     # The stage's metrics, not the sum over every stage of the API.
     stage_id, _ = only(template, "AWS::ApiGateway::Stage")
     dimensions = {d["Name"]: d["Value"] for d in alarms["api-5xx"]["Dimensions"]}
-    assert dimensions == {"ApiName": settings.names.rest_api, "Stage": {"Ref": stage_id}}
+    api_name = resource_names(settings.name_prefix)["rest_api"]
+    assert dimensions == {"ApiName": api_name, "Stage": {"Ref": stage_id}}
 {%- endif %}
     assert alarms["api-5xx"]["MetricName"] == server_errors
     rate = alarms["api-4xx-rate"]

@@ -2,13 +2,9 @@
 
 import aws_cdk as cdk
 import pytest
+from api_sqs_devkit.settings import MAX_EXTRA_ENVIRONMENT_BYTES, ObservabilityHooks, SettingError
 
 from {{ cookiecutter.__package_name }}.application import build
-from {{ cookiecutter.__package_name }}.settings import (
-    MAX_EXTRA_ENVIRONMENT_BYTES,
-    ObservabilityHooks,
-    SettingError,
-)
 
 from .cfn import only
 

@@ -8,10 +8,10 @@ import jsonschema
 import pytest
 from aws_cdk.assertions import Template
 
-from {{ cookiecutter.__package_name }} import rest_api
+from {{ cookiecutter.__package_name }}.api import infrastructure as rest_api
+from {{ cookiecutter.__package_name }}.api.settings import RestApiSettings, resource_names
 from {{ cookiecutter.__package_name }}.application import build
 from {{ cookiecutter.__package_name }}.local.gateway import sent_answer
-from {{ cookiecutter.__package_name }}.settings import RestApiSettings
 
 from .cfn import (
     actions_of,
@@ -41,8 +41,8 @@ def responses_of(template):
     return integration_of(template)["IntegrationResponses"]
 
 
-def test_post_messages_is_the_only_route_of_a_regional_api(template, settings):
-    api_id, api = only(template, "AWS::ApiGateway::RestApi", {"Name": settings.names.rest_api})
+def test_post_messages_is_the_only_route_of_a_regional_api(template, settings, api_names):
+    api_id, api = only(template, "AWS::ApiGateway::RestApi", {"Name": api_names["rest_api"]})
     assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
     resource_id, resource = only(template, "AWS::ApiGateway::Resource")
     assert resource["Properties"]["PathPart"] == "messages"
@@ -166,6 +166,11 @@ def test_execution_logs_get_a_retention_before_the_stage_exists(template, settin
     assert group_id in stage["DependsOn"]
 
 
+@pytest.fixture(scope="module")
+def api_names(settings) -> dict[str, str]:
+    return resource_names(settings.name_prefix)
+
+
 def account_logging(context, **changed):
     """The service's stack and the app's account logging stack (None if the app has none)."""
     app = cdk.App(context={**context, **changed})
@@ -228,17 +233,17 @@ def test_the_api_can_encrypt_with_the_key(template, settings):
 {%- endif %}
 
 
-def test_api_keys_come_with_a_usage_plan_of_rate_burst_and_daily_quota(synthesize, settings):
+def test_api_keys_come_with_a_usage_plan_of_rate_burst_and_daily_quota(synthesize, api_names):
     template = synthesize(api_keys=True, api_key_rate_limit=7, api_key_daily_quota=500)
     _, method = post_method(template)
     assert method["Properties"]["ApiKeyRequired"] is True
     plan_id, plan = only(template, "AWS::ApiGateway::UsagePlan")
-    assert plan["Properties"]["UsagePlanName"] == settings.names.usage_plan
+    assert plan["Properties"]["UsagePlanName"] == api_names["usage_plan"]
     assert plan["Properties"]["Throttle"] == {"RateLimit": 7, "BurstLimit": 14}
     assert plan["Properties"]["Quota"] == {"Limit": 500, "Period": "DAY"}
     stage_id, _ = only(template, "AWS::ApiGateway::Stage")
     assert plan["Properties"]["ApiStages"][0]["Stage"] == {"Ref": stage_id}
-    key_id, _ = only(template, "AWS::ApiGateway::ApiKey", {"Name": settings.names.api_key})
+    key_id, _ = only(template, "AWS::ApiGateway::ApiKey", {"Name": api_names["api_key"]})
     _, link = only(template, "AWS::ApiGateway::UsagePlanKey")
     assert link["Properties"]["KeyId"] == {"Ref": key_id}
     assert link["Properties"]["UsagePlanId"] == {"Ref": plan_id}

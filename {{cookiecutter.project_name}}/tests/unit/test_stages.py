@@ -7,15 +7,16 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from {{ cookiecutter.__package_name }}.api.infrastructure import Api
 from {{ cookiecutter.__package_name }}.application import build
-from {{ cookiecutter.__package_name }}.settings import (
-    SettingError,
-    Settings,
-    settings_of_stage,
-    stage_values,
-)
+from {{ cookiecutter.__package_name }}.settings import SettingError, Settings, project_values, settings_of_stage
 
 from .cfn import only
+
+
+def stage_values(context: dict) -> dict:
+    """The values of the context's stage, as the app reads them."""
+    return project_values(context, Api.SETTINGS_MODULES)
 
 
 def queues(template: Template) -> dict:

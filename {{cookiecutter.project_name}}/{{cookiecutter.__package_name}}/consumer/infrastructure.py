@@ -2,18 +2,21 @@
 
 from pathlib import Path
 
+from api_sqs_devkit.settings import ObservabilityHooks
 from aws_cdk import Acknowledgment, Duration, Validations
-{%- if cookiecutter.enable_vpc %}
-from aws_cdk import aws_ec2 as ec2
-{%- endif %}
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
-from ..service_logs import ServiceLogs
+from ..logs.infrastructure import ServiceLogs
+{%- if cookiecutter.enable_vpc %}
+from ..network.infrastructure import ConsumerNetwork
+{%- endif %}
+from ..settings import Settings
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -33,28 +36,25 @@ class QueueConsumer(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        settings: Settings,
         queue: sqs.IQueue,
-        function_name: str,
-        service_name: str,
-        metrics_namespace: str,
-        timeout: Duration,
-        batch_size: int,
-        batching_window: Duration,
-        max_concurrency: int,
         service_logs: ServiceLogs,
-        extra_layer_arns: tuple[str, ...] = (),
-        extra_environment: tuple[tuple[str, str], ...] = (),
-{%- if cookiecutter.enable_vpc %}
-        vpc: ec2.IVpc,
-        vpc_subnets: ec2.SubnetSelection,
-        security_group: ec2.ISecurityGroup,
-{%- endif %}
+        observability: ObservabilityHooks,
     ) -> None:
         super().__init__(scope, construct_id)
+        function_name = settings.names.consumer_function
 
         self.log_group = service_logs.log_group(
             self, "LogGroup", name=f"/aws/lambda/{function_name}"
         )
+{%- if cookiecutter.enable_vpc %}
+        self.network = ConsumerNetwork(
+            self,
+            "Network",
+            name_prefix=settings.name_prefix,
+            service_logs=service_logs,
+        )
+{%- endif %}
         # An explicit role instead of the managed AWSLambdaBasicExecutionRole: it may write to
         # its own log group only. The event source mapping adds what consuming the queue needs.
         self.role = iam.Role(
@@ -99,26 +99,26 @@ class QueueConsumer(Construct):
                 powertools,
                 *(
                     lambda_.LayerVersion.from_layer_version_arn(self, f"ExtraLayer{index}", arn)
-                    for index, arn in enumerate(extra_layer_arns)
+                    for index, arn in enumerate(observability.layers)
                 ),
             ],
             memory_size=256,
-            timeout=timeout,
+            timeout=Duration.seconds(settings.consumer_timeout_seconds),
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
 {%- if cookiecutter.enable_tracing %}
             tracing=lambda_.Tracing.ACTIVE,
 {%- endif %}
             environment={
-                "POWERTOOLS_SERVICE_NAME": service_name,
-                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace,
+                "POWERTOOLS_SERVICE_NAME": settings.project_name,
+                "POWERTOOLS_METRICS_NAMESPACE": settings.project_name,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
-                **dict(extra_environment),
+                **dict(observability.environment),
             },
 {%- if cookiecutter.enable_vpc %}
-            vpc=vpc,
-            vpc_subnets=vpc_subnets,
-            security_groups=[security_group],
+            vpc=self.network.vpc,
+            vpc_subnets=self.network.subnets,
+            security_groups=[self.network.consumer_security_group],
 {%- endif %}
         )
         # CDK adds an explicit DependsOn on the role beside the GetAtt that already orders them.
@@ -173,10 +173,19 @@ class QueueConsumer(Construct):
         self.function.add_event_source(
             SqsEventSource(
                 queue,
-                batch_size=batch_size,
-                max_batching_window=batching_window,
-                max_concurrency=max_concurrency,
+                batch_size=settings.batch_size,
+                max_batching_window=Duration.seconds(settings.batching_window_seconds),
+                max_concurrency=settings.lambda_concurrency,
                 report_batch_item_failures=True,
                 metrics_config=lambda_.MetricsConfig(metrics=[lambda_.MetricType.EVENT_COUNT]),
             )
         )
+
+    @property
+    def log_groups(self) -> list[logs.ILogGroup]:
+        """The function's log group{% if cookiecutter.enable_vpc %} and its network's flow logs{% endif %}."""
+{%- if cookiecutter.enable_vpc %}
+        return [self.log_group, self.network.flow_log_group]
+{%- else %}
+        return [self.log_group]
+{%- endif %}

@@ -1,20 +1,37 @@
 """The HTTP API (api_type=http): POST /messages puts the request body, unchanged, on the queue."""
 
+from __future__ import annotations
+
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import jsii
+{%- if cookiecutter.api_auth == "none" %}
+from aws_cdk import Acknowledgment, CfnOutput, Stack, Validations
+{%- else %}
+from aws_cdk import CfnOutput, Stack
+{%- endif %}
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_iam as iam
-{%- if cookiecutter.enable_kms %}
-from aws_cdk import aws_kms as kms
+{%- if cookiecutter.api_auth != "none" %}
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 {%- endif %}
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from .queues import send_message_role
-from .service_logs import ServiceLogs
+from ..logs.infrastructure import ServiceLogs
+from ..settings import Settings
+{%- if cookiecutter.api_auth == "jwt" %}
+from . import jwt_settings
+{%- endif %}
+from . import settings as http_api_settings
+{%- if cookiecutter.api_auth == "jwt" %}
+from .jwt_settings import JwtSettings
+{%- endif %}
 
 ROUTE_PATH = "/messages"
 
@@ -81,32 +98,59 @@ class SendToQueueIntegration(apigwv2.HttpRouteIntegration):
         )
 
 
-class IngestApi(Construct):
+@dataclass(frozen=True)
+class ApiSettings:
+    """What the API is built with besides the service's settings."""
+
+    name: str
+{%- if cookiecutter.api_auth == "jwt" %}
+    jwt: JwtSettings
+{%- endif %}
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], settings: Settings) -> ApiSettings:
+        return cls(
+            name=http_api_settings.resource_names(settings.name_prefix)["http_api"],
+{%- if cookiecutter.api_auth == "jwt" %}
+            jwt=JwtSettings.from_values(values),
+{%- endif %}
+        )
+
+    def warnings(self, settings: Settings) -> list[str]:
+        return []
+
+
+class Api(Construct):
+    """POST /messages, authorized as the project was rendered, sending to the queue as send_role."""
+
+    KIND = "HTTP"
+    # The settings modules of this unit: its own rules and names, checked by the app.
+{%- if cookiecutter.api_auth == "jwt" %}
+    SETTINGS_MODULES = (http_api_settings, jwt_settings)
+{%- else %}
+    SETTINGS_MODULES = (http_api_settings,)
+{%- endif %}
+
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        api_name: str,
+        settings: Settings,
+        api_settings: ApiSettings,
         queue: sqs.IQueue,
-{%- if cookiecutter.enable_kms %}
-        encryption_key: kms.IKey,
-{%- endif %}
-        authorizer: apigwv2.IHttpRouteAuthorizer,
-        rate_limit: int,
-        burst_limit: int,
-        access_log_group_name: str,
+        send_role: iam.IRole,
         service_logs: ServiceLogs,
     ) -> None:
         super().__init__(scope, construct_id)
 
         self.access_log_group = service_logs.log_group(
-            self, "AccessLogs", name=access_log_group_name
+            self, "AccessLogs", name=settings.names.access_log_group
         )
         self.http_api = apigwv2.HttpApi(
             self,
             "HttpApi",
-            api_name=api_name,
+            api_name=api_settings.name,
             description="Accepts messages and queues them for asynchronous processing",
             create_default_stage=False,
         )
@@ -116,25 +160,47 @@ class IngestApi(Construct):
             http_api=self.http_api,
             stage_name="$default",
             auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(rate_limit=rate_limit, burst_limit=burst_limit),
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=settings.api_throttling, burst_limit=settings.api_burst
+            ),
             access_log_settings=JsonAccessLogs(self.access_log_group),
-        )
-
-        self.send_role = send_message_role(
-            self,
-            "SendMessageRole",
-            description=f"Lets {api_name} send messages to its queue",
-            queue=queue,
-{%- if cookiecutter.enable_kms %}
-            encryption_key=encryption_key,
-{%- endif %}
         )
         (self.route,) = self.http_api.add_routes(
             path=ROUTE_PATH,
             methods=[apigwv2.HttpMethod.POST],
-            integration=SendToQueueIntegration("SendToQueue", queue=queue, role=self.send_role),
-            authorizer=authorizer,
+            integration=SendToQueueIntegration("SendToQueue", queue=queue, role=send_role),
+{%- if cookiecutter.api_auth == "iam" %}
+            # Callers sign requests with SigV4 and need execute-api:Invoke on InvokeArn.
+            authorizer=authorizers.HttpIamAuthorizer(),
+{%- elif cookiecutter.api_auth == "jwt" %}
+            authorizer=authorizers.HttpJwtAuthorizer(
+                "JwtAuthorizer",
+                jwt_issuer=api_settings.jwt.issuer,
+                jwt_audience=list(api_settings.jwt.audiences),
+            ),
+{%- else %}
+            authorizer=apigwv2.HttpNoneAuthorizer(),
+{%- endif %}
         )
+{%- if cookiecutter.api_auth == "none" %}
+        Validations.of(self.route).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-APIG4",
+                reason="Public by choice (api_auth=none at render): anyone may post to this route",
+            )
+        )
+{%- endif %}
+
+    def add_outputs(self, stack: Construct) -> None:
+        CfnOutput(stack, "MessagesUrl", value=self.messages_url, description="POST messages here")
+{%- if cookiecutter.api_auth == "iam" %}
+        CfnOutput(
+            stack,
+            "InvokeArn",
+            value=self.invoke_arn,
+            description="Allow execute-api:Invoke on this",
+        )
+{%- endif %}
 
     @property
     def log_groups(self) -> list[logs.ILogGroup]:
@@ -149,3 +215,8 @@ class IngestApi(Construct):
     def messages_url(self) -> str:
         # The $default stage's URL ends with a slash.
         return f"{self.stage.url}{ROUTE_PATH.lstrip('/')}"
+
+
+def account_stacks(scope: Construct, api_settings: ApiSettings) -> list[Stack]:
+    """Stacks of the account that the service's stack needs first: none for an HTTP API."""
+    return []

@@ -5,7 +5,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .service_logs import ServiceLogs
+from ..logs.infrastructure import ServiceLogs
 
 
 class ConsumerNetwork(Construct):
@@ -14,7 +14,7 @@ class ConsumerNetwork(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        flow_log_group_name: str,
+        name_prefix: str,
         service_logs: ServiceLogs,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -41,7 +41,10 @@ class ConsumerNetwork(Construct):
             "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )
         self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        self.flow_log_group = service_logs.log_group(self, "FlowLogs", name=flow_log_group_name)
+        # Far below the 512 characters AWS allows whenever the consumer's name fits its 64.
+        self.flow_log_group = service_logs.log_group(
+            self, "FlowLogs", name=f"/aws/vpc/{name_prefix}/flow-logs"
+        )
         # The service may act for flow logs of this account only (the confused-deputy guidance).
         flow_log_role = iam.Role(
             self,

@@ -10,6 +10,8 @@ from aws_cdk import RemovalPolicy
 {%- endif %}
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from ..settings import Settings
 {%- if cookiecutter.enable_kms %}
 
 # What CloudWatch Logs needs of a customer-managed key, as AWS documents it for log groups.
@@ -23,19 +25,33 @@ LOGS_KEY_ACTIONS = [
 {%- endif %}
 
 
-class ServiceLogs:
-{%- if cookiecutter.enable_kms %}
-    """Makes the stack's log groups, each encrypted with the key; the key's policy lets
-    CloudWatch Logs use it for those groups and no other (log lines can carry request data)."""
+def log_retention(settings: Settings) -> logs.RetentionDays:
+    """Retention of every log group in the stack: short while developing, a year in production."""
+    return logs.RetentionDays.ONE_YEAR if settings.is_production else logs.RetentionDays.TWO_WEEKS
 
-    def __init__(self, retention: logs.RetentionDays, encryption_key: kms.Key) -> None:
-        self.retention = retention
-        self.encryption_key = encryption_key
+
+class ServiceLogs(Construct):
+{%- if cookiecutter.enable_kms %}
+    """Makes the stack's log groups, each encrypted with a key of their own; the key's policy
+    lets CloudWatch Logs use it for those groups and no other (log lines can carry request
+    data)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
+        super().__init__(scope, construct_id)
+        self.retention = log_retention(settings)
+        self.encryption_key = kms.Key(
+            self,
+            "LogsKey",
+            alias=settings.names.logs_key_alias,
+            description=f"Encrypts the log groups of {settings.names.stack}",
+            enable_key_rotation=True,
+        )
 {%- else %}
     """Makes the stack's log groups, all with the stack's retention."""
 
-    def __init__(self, retention: logs.RetentionDays) -> None:
-        self.retention = retention
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
+        super().__init__(scope, construct_id)
+        self.retention = log_retention(settings)
 {%- endif %}
 
     def log_group(self, scope: Construct, construct_id: str, *, name: str) -> logs.LogGroup:

@@ -1,22 +1,34 @@
 """The REST API (api_type=rest): POST /messages checks the body against a JSON schema, then
 sends it to the queue through API Gateway's AWS service integration with SQS SendMessage."""
 
-import json
-from pathlib import Path
+from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Stack, Validations
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Acknowledgment, Aws, CfnOutput, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_iam as iam
-{%- if cookiecutter.enable_kms %}
-from aws_cdk import aws_kms as kms
+{%- if cookiecutter.api_auth == "jwt" %}
+from aws_cdk import aws_cognito as cognito
 {%- endif %}
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from .queues import send_message_role
-from .service_logs import ServiceLogs
+from ..logs.infrastructure import ServiceLogs
+from ..settings import Settings
+{%- if cookiecutter.api_auth == "jwt" %}
+from . import cognito_settings
+{%- endif %}
+from . import settings as rest_api_settings
+{%- if cookiecutter.api_auth == "jwt" %}
+from .cognito_settings import CognitoSettings
+{%- endif %}
 from .settings import RestApiSettings
 
 RESOURCE_PATH = "messages"
@@ -128,32 +140,67 @@ class ApiGatewayAccountLogging(Stack):
         self.setting = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=self.role.role_arn)
 
 
-class IngestApi(Construct):
+@dataclass(frozen=True)
+class ApiSettings:
+    """What the API is built with besides the service's settings."""
+
+    names: dict[str, str]
+    rest: RestApiSettings
+{%- if cookiecutter.api_auth == "jwt" %}
+    cognito: CognitoSettings
+{%- endif %}
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], settings: Settings) -> ApiSettings:
+        return cls(
+            names=rest_api_settings.resource_names(settings.name_prefix),
+            rest=RestApiSettings.from_values(values),
+{%- if cookiecutter.api_auth == "jwt" %}
+            cognito=CognitoSettings.from_values(values),
+{%- endif %}
+        )
+
+    def warnings(self, settings: Settings) -> list[str]:
+        return self.rest.warnings(settings.api_throttling)
+
+
+def account_stacks(scope: Construct, api_settings: ApiSettings) -> list[Stack]:
+    """Stacks of the account that the service's stack needs first: the account's logging role,
+    unless the account has one already (the stage logs, so the role must be set first)."""
+    if not api_settings.rest.manage_api_gateway_logging_role:
+        return []
+    return [ApiGatewayAccountLogging(scope, "ApiGatewayAccountLogging")]
+
+
+class Api(Construct):
+    """POST /messages, its body checked against the message schema, authorized as the project
+    was rendered, sending to the queue as send_role."""
+
+    KIND = "REST"
+    # The settings modules of this unit: its own rules and names, checked by the app.
+{%- if cookiecutter.api_auth == "jwt" %}
+    SETTINGS_MODULES = (rest_api_settings, cognito_settings)
+{%- else %}
+    SETTINGS_MODULES = (rest_api_settings,)
+{%- endif %}
+
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        api_name: str,
-        stage_name: str,
+        settings: Settings,
+        api_settings: ApiSettings,
         queue: sqs.IQueue,
-{%- if cookiecutter.enable_kms %}
-        encryption_key: kms.IKey,
-{%- endif %}
-        authorization_type: apigw.AuthorizationType,
-        authorizer: apigw.IAuthorizer | None = None,
-        rate_limit: int,
-        burst_limit: int,
-        rest: RestApiSettings,
-        usage_plan_name: str,
-        api_key_name: str,
-        access_log_group_name: str,
+        send_role: iam.IRole,
         service_logs: ServiceLogs,
     ) -> None:
         super().__init__(scope, construct_id)
+        rest = api_settings.rest
+        api_name, stage_name = api_settings.names["rest_api"], settings.stage
 
         self.access_log_group = service_logs.log_group(
-            self, "AccessLogs", name=access_log_group_name
+            self, "AccessLogs", name=settings.names.access_log_group
         )
         self.rest_api = apigw.RestApi(
             self,
@@ -164,8 +211,8 @@ class IngestApi(Construct):
             cloud_watch_role=False,  # see ApiGatewayAccountLogging
             deploy_options=apigw.StageOptions(
                 stage_name=stage_name,
-                throttling_rate_limit=rate_limit,
-                throttling_burst_limit=burst_limit,
+                throttling_rate_limit=settings.api_throttling,
+                throttling_burst_limit=settings.api_burst,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT)),
                 # Errors only, and never the bodies: messages may hold personal data.
@@ -194,16 +241,6 @@ class IngestApi(Construct):
             )
         )
 {%- endif %}
-        self.send_role = send_message_role(
-            self,
-            "SendMessageRole",
-            description=f"Lets {api_name} send messages to its queue",
-            queue=queue,
-{%- if cookiecutter.enable_kms %}
-            encryption_key=encryption_key,
-{%- endif %}
-        )
-
         # The schema file is the model as API Gateway stores it (JSON Schema draft 4).
         schema = json.loads(MESSAGE_SCHEMA_FILE.read_text())
         self.message_model = apigw.CfnModel(
@@ -228,7 +265,7 @@ class IngestApi(Construct):
             path=f"{Aws.ACCOUNT_ID}/{queue.queue_name}",
             integration_http_method="POST",
             options=apigw.IntegrationOptions(
-                credentials_role=self.send_role,
+                credentials_role=send_role,
                 # A body in any other content type is refused (415), never forwarded unmapped.
                 passthrough_behavior=apigw.PassthroughBehavior.NEVER,
                 request_parameters={
@@ -257,8 +294,16 @@ class IngestApi(Construct):
         self.method = self.rest_api.root.add_resource(RESOURCE_PATH).add_method(
             "POST",
             send_message,
-            authorization_type=authorization_type,
-            authorizer=authorizer,
+{%- if cookiecutter.api_auth == "iam" %}
+            # Callers sign requests with SigV4 and need execute-api:Invoke on InvokeArn.
+            authorization_type=apigw.AuthorizationType.IAM,
+{%- elif cookiecutter.api_auth == "jwt" %}
+            # Tokens of the user pool that issues them (ID tokens), in the Authorization header.
+            authorization_type=apigw.AuthorizationType.COGNITO,
+            authorizer=self.cognito_authorizer(api_settings.cognito),
+{%- else %}
+            authorization_type=apigw.AuthorizationType.NONE,
+{%- endif %}
             api_key_required=rest.api_keys,
             request_validator=self.validator,
             request_models={
@@ -276,12 +321,12 @@ class IngestApi(Construct):
             self.api_key = apigw.ApiKey(
                 self,
                 "ApiKey",
-                api_key_name=api_key_name,
+                api_key_name=api_settings.names["api_key"],
                 description=f"The first client key of {api_name}; add one per client",
             )
             self.usage_plan = self.rest_api.add_usage_plan(
                 "UsagePlan",
-                name=usage_plan_name,
+                name=api_settings.names["usage_plan"],
                 description="Limits of each API key: a steady rate, a burst and a daily quota",
                 throttle=apigw.ThrottleSettings(
                     rate_limit=rest.api_key_rate_limit, burst_limit=rest.api_key_burst_limit
@@ -302,6 +347,63 @@ class IngestApi(Construct):
                     reason="No WAF web ACL is set (web_acl_arn in cdk.json is empty); setting"
                     " the ARN of your account's regional web ACL associates it with this stage",
                 )
+            )
+
+{%- if cookiecutter.api_auth != "jwt" %}
+        Validations.of(self.method).acknowledge(
+{%- if cookiecutter.api_auth == "iam" %}
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-COG4",
+                reason="Callers are authorized with IAM (api_auth=iam at render): they sign"
+                " requests with SigV4 and need execute-api:Invoke, so no user pool is involved",
+            )
+{%- else %}
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-APIG4",
+                reason="Public by choice (api_auth=none at render): anyone may post to this route",
+            ),
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-COG4",
+                reason="Public by choice (api_auth=none at render): no user pool checks callers",
+            ),
+{%- endif %}
+        )
+{%- endif %}
+{%- if cookiecutter.api_auth == "jwt" %}
+
+    def cognito_authorizer(self, cognito_settings: CognitoSettings) -> apigw.IAuthorizer:
+        pool_region, pool_id = cognito_settings.user_pool
+        user_pool = cognito.UserPool.from_user_pool_arn(
+            self,
+            "UserPool",
+            Stack.of(self).format_arn(
+                service="cognito-idp",
+                region=pool_region,
+                resource="userpool",
+                resource_name=pool_id,
+            ),
+        )
+        return apigw.CognitoUserPoolsAuthorizer(
+            self, "CognitoAuthorizer", cognito_user_pools=[user_pool]
+        )
+{%- endif %}
+
+    def add_outputs(self, stack: Construct) -> None:
+        CfnOutput(stack, "MessagesUrl", value=self.messages_url, description="POST messages here")
+{%- if cookiecutter.api_auth == "iam" %}
+        CfnOutput(
+            stack,
+            "InvokeArn",
+            value=self.invoke_arn,
+            description="Allow execute-api:Invoke on this",
+        )
+{%- endif %}
+        if self.api_key:
+            CfnOutput(
+                stack,
+                "ApiKeyId",
+                value=self.api_key.key_id,
+                description="aws apigateway get-api-key --include-value --api-key <this>",
             )
 
     @property
