@@ -18,6 +18,7 @@ install: $(VENV)/.installed $(CDK)
 
 $(VENV)/.installed: devkit/pyproject.toml requirements.txt $(PROJECT_TEMPLATE)/requirements.txt $(PROJECT_TEMPLATE)/requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 

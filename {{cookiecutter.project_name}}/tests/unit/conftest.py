@@ -4,6 +4,8 @@ from aws_cdk.assertions import Template
 
 from {{ cookiecutter.__package_name }}.application import build
 
+from .cfn import app_of
+
 
 @pytest.fixture(scope="session")
 def synthesize(context):
@@ -11,7 +13,7 @@ def synthesize(context):
     changed, in an app of its own."""
 
     def synthesized(**changed) -> Template:
-        stack, _ = build(cdk.App(context={**context, **changed}))
+        stack, _ = build(app_of({**context, **changed}))
         return Template.from_stack(stack)
 
     return synthesized

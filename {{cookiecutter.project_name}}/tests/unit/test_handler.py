@@ -2,13 +2,14 @@
 
 import json
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 import handler
-from {{ cookiecutter.__package_name }}.local.poller import LocalContext
+from api_sqs_devkit.local.poller import LocalContext
 
 PROJECT_ROOT = Path(__file__).parents[2]
 
@@ -36,7 +37,13 @@ def sqs_record(body: str) -> dict:
 
 def invoke(*bodies: str) -> tuple[list[dict], dict]:
     records = [sqs_record(body) for body in bodies]
-    context = LocalContext(aws_request_id=str(uuid.uuid4()))
+    context = LocalContext(
+        function_name="consumer",
+        memory_limit_in_mb=256,
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:consumer",
+        aws_request_id=str(uuid.uuid4()),
+        deadline_ms=time.time() * 1000 + 30_000,
+    )
     return records, handler.handler({"Records": records}, context)
 
 

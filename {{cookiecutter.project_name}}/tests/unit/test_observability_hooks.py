@@ -6,7 +6,7 @@ from api_sqs_devkit.settings import MAX_EXTRA_ENVIRONMENT_BYTES, ObservabilityHo
 
 from {{ cookiecutter.__package_name }}.application import build
 
-from .cfn import only
+from .cfn import app_of, only
 
 LAYER = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-python-arm64-ver-1-32-0:2"
 DESTINATION = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/central-logs"
@@ -125,6 +125,6 @@ def test_what_lambda_allows_is_accepted():
 )
 def test_a_bad_hook_stops_the_app_with_one_line_not_a_traceback(context, value):
     with pytest.raises(SettingError) as refused:
-        build(cdk.App(context={**context, "observability": value}))
+        build(app_of({**context, "observability": value}))
     assert refused.value.name.startswith("observability")
     assert "\n" not in str(refused.value)

@@ -13,6 +13,8 @@ import pytest
 from {{ cookiecutter.__package_name }}.application import build
 from {{ cookiecutter.__package_name }}.settings import SETTING_NAMES, STAGES_OF_EVERY_PROJECT, SettingError
 
+from .cfn import app_of
+
 PROJECT_ROOT = Path(__file__).parents[2]
 CONTEXT = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
 
@@ -76,7 +78,7 @@ def test_a_bad_value_stops_the_app_with_one_line():
 @pytest.mark.parametrize("name", UNUSED)
 def test_a_setting_this_project_does_not_use_is_refused(context, name):
     with pytest.raises(SettingError) as refused:
-        build(cdk.App(context={**context, name: "x"}))
+        build(app_of({**context, name: "x"}))
     message = str(refused.value)
     assert refused.value.name == name
     assert message.startswith(f"{name}='x': is not a setting of this project")
@@ -90,7 +92,7 @@ def test_a_setting_this_project_does_not_use_is_refused_in_a_stage_s_entry(conte
     stage = context["stage"]
     stages = {**context["stages"], stage: {name: "x"}}
     with pytest.raises(SettingError) as refused:
-        build(cdk.App(context={**context, "stages": stages}))
+        build(app_of({**context, "stages": stages}))
     assert refused.value.name == f"stages.{stage}"
     listed = re.search(r"must be an object of settings, among (.*)$", str(refused.value)).group(1)
     assert set(listed.split(", ")) == cdk_json_settings(context) - {
@@ -112,7 +114,7 @@ def test_a_setting_this_project_does_not_use_stops_the_app_given_with_c(context)
 @pytest.mark.parametrize("name", ["batch-size", "batchsize", "BATCH_SIZE", "stage_name"])
 def test_a_misspelt_setting_is_refused(context, name):
     with pytest.raises(SettingError, match=f"^{name}=5: is not a setting of this project; its"):
-        build(cdk.App(context={**context, name: 5}))
+        build(app_of({**context, name: 5}))
 
 
 def test_the_cdk_s_own_context_is_not_taken_for_settings(synthesize):

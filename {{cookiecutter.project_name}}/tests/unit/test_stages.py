@@ -11,7 +11,7 @@ from {{ cookiecutter.__package_name }}.api.infrastructure import Api
 from {{ cookiecutter.__package_name }}.application import build
 from {{ cookiecutter.__package_name }}.settings import SettingError, Settings, project_values, settings_of_stage
 
-from .cfn import only
+from .cfn import app_of, only
 
 
 def stage_values(context: dict) -> dict:
@@ -28,7 +28,7 @@ def prod(context):
     """The stack as `cdk synth -c stage=prod` builds it, with prod's own lambda_concurrency."""
     stages = {**context["stages"], "prod": {"lambda_concurrency": 42}}
     values = {**context, "stage": "prod", "stages": stages}
-    stack, _ = build(cdk.App(context=values))
+    stack, _ = build(app_of(values))
     return stack, settings_of_stage(values), Template.from_stack(stack)
 
 
@@ -63,7 +63,7 @@ def test_a_stage_s_own_settings_win_over_the_shared_ones(prod, context):
 
 def test_other_stages_are_not_hardened(context):
     stages = {**context["stages"], "qa": {}}
-    stack, _ = build(cdk.App(context={**context, "stage": "qa", "stages": stages}))
+    stack, _ = build(app_of({**context, "stage": "qa", "stages": stages}))
     assert stack.termination_protection is False
     for logical_id, queue in queues(Template.from_stack(stack)).items():
         assert queue["DeletionPolicy"] == "Delete", logical_id
