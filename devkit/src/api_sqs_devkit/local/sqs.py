@@ -1,0 +1,288 @@
+"""SQS on this machine: moto's server, the stack's queues in it, and SendMessage as SQS itself
+takes it from an API Gateway integration (a form, or the HTTP API's parameters), with SQS's own
+rules and answers."""
+
+import base64
+import hashlib
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from botocore.exceptions import ClientError
+
+from ..assembly import Queue, Service
+
+# SQS takes these characters only (https://www.w3.org/TR/xml/#charsets); moto takes any.
+REFUSED_CHARACTER = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+DEFAULT_MAXIMUM_MESSAGE_SIZE = 262144
+SQS_XMLNS = "http://queue.amazonaws.com/doc/2012-11-05/"
+
+
+class SqsServerFailed(Exception):
+    """moto's server did not start."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_sqs_server() -> tuple[subprocess.Popen, str]:
+    """moto's server in a process of its own (it serves long polls by looping: kept off the
+    gateway's process); its endpoint."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches the emulator, which stops moto last
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+            return server, endpoint
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.1)
+    server.kill()
+    raise SqsServerFailed("moto's SQS server did not start (is moto[server] installed?)")
+
+
+@dataclass(frozen=True)
+class LocalQueue:
+    queue: Queue
+    url: str
+    arn: str
+
+    @property
+    def maximum_message_size(self) -> int:
+        return int(self.queue.attributes.get("MaximumMessageSize", DEFAULT_MAXIMUM_MESSAGE_SIZE))
+
+
+def create_queues(
+    sqs, service: Service, visibility_timeout: int | None = None
+) -> dict[str, LocalQueue]:
+    """Every queue of the stack, dead-letter queues first; by logical id. The visibility
+    timeout, when given, replaces the one of each queue a consumer reads."""
+    consumed = {consumer.queue.logical_id for consumer in service.consumers}
+    created: dict[str, LocalQueue] = {}
+
+    def create(queue: Queue) -> LocalQueue:
+        if queue.logical_id in created:
+            return created[queue.logical_id]
+        attributes = dict(queue.attributes)
+        if queue.dead_letter:
+            dead_letter = create(queue.dead_letter)
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": queue.max_receive_count}
+            )
+        if visibility_timeout is not None and queue.logical_id in consumed:
+            attributes["VisibilityTimeout"] = str(visibility_timeout)
+        url = sqs.create_queue(QueueName=queue.name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        created[queue.logical_id] = LocalQueue(queue, url, arn)
+        return created[queue.logical_id]
+
+    for queue in service.queues:
+        create(queue)
+    return created
+
+
+class SqsError(Exception):
+    """SendMessage refused, as SQS answers it."""
+
+    def __init__(self, code: str, message: str, status: int = 400, sender: bool = True) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+        self.type = "Sender" if sender else "Receiver"
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: str
+    md5_of_body: str
+    md5_of_attributes: str | None
+    sequence_number: str | None
+    request_id: str
+
+
+def form_to_send_message(form: list[tuple[str, str]]) -> dict:
+    """SendMessage's parameters from a decoded query-protocol form (Action=SendMessage&...),
+    as boto3 names them; SqsError for what SQS refuses before looking at the queue."""
+    parameters = dict(form)
+    action = parameters.get("Action")
+    if action is None:
+        raise SqsError("MissingAction", "The request must contain the parameter Action.")
+    if action != "SendMessage":
+        raise SqsError("InvalidAction", f"The action {action} is not valid for this endpoint.")
+    request: dict = {}
+    if "MessageBody" in parameters:
+        request["MessageBody"] = parameters["MessageBody"]
+    for name in ("MessageGroupId", "MessageDeduplicationId"):
+        if name in parameters:
+            request[name] = parameters[name]
+    if "DelaySeconds" in parameters:
+        try:
+            request["DelaySeconds"] = int(parameters["DelaySeconds"])
+        except ValueError:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value {parameters['DelaySeconds']} for parameter DelaySeconds is invalid.",
+            ) from None
+    for prefix, target in (
+        ("MessageAttribute", "MessageAttributes"),
+        ("MessageSystemAttribute", "MessageSystemAttributes"),
+    ):
+        attributes = form_attributes(parameters, prefix)
+        if attributes:
+            request[target] = attributes
+    return request
+
+
+def form_attributes(parameters: dict[str, str], prefix: str) -> dict[str, dict]:
+    """MessageAttribute.N.Name / .Value.DataType / .Value.StringValue / .Value.BinaryValue."""
+    attributes: dict[str, dict] = {}
+    numbers = sorted(
+        {
+            int(match.group(1))
+            for key in parameters
+            if (match := re.fullmatch(rf"{prefix}\.(\d+)\.Name", key))
+        }
+    )
+    for number in numbers:
+        base = f"{prefix}.{number}"
+        name = parameters[f"{base}.Name"]
+        value: dict = {"DataType": parameters.get(f"{base}.Value.DataType", "")}
+        if f"{base}.Value.StringValue" in parameters:
+            value["StringValue"] = parameters[f"{base}.Value.StringValue"]
+        if f"{base}.Value.BinaryValue" in parameters:
+            try:
+                value["BinaryValue"] = base64.b64decode(
+                    parameters[f"{base}.Value.BinaryValue"], validate=True
+                )
+            except ValueError:
+                raise SqsError(
+                    "InvalidParameterValue",
+                    f"The binary value of message attribute {name} is not valid base64.",
+                ) from None
+        attributes[name] = value
+    return attributes
+
+
+def check_message(request: dict, queue: LocalQueue) -> None:
+    """What SQS checks that moto does not: a body, its characters, the size of body and
+    attributes together."""
+    body = request.get("MessageBody")
+    if not body:
+        raise SqsError("MissingParameter", "The request must contain the parameter MessageBody.")
+    refused = REFUSED_CHARACTER.search(body)
+    if refused:
+        raise SqsError(
+            "InvalidMessageContents",
+            f"Invalid binary character '#x{ord(refused.group()):X}' was found in the message"
+            " body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF |"
+            " #xE000 to #xFFFD | #x10000 to #x10FFFF",
+        )
+    size = len(body.encode("utf-8"))
+    for name, value in request.get("MessageAttributes", {}).items():
+        size += len(name.encode()) + len(value.get("DataType", "").encode())
+        size += len(value.get("StringValue", "").encode()) + len(value.get("BinaryValue", b""))
+        for text in (name, value.get("StringValue", "")):
+            if REFUSED_CHARACTER.search(text):
+                raise SqsError(
+                    "InvalidParameterValue",
+                    f"Message attribute {name} contains characters SQS does not accept.",
+                )
+    if size > queue.maximum_message_size:
+        raise SqsError(
+            "InvalidParameterValue",
+            "One or more parameters are invalid. Reason: Message must be shorter than"
+            f" {queue.maximum_message_size} bytes.",
+        )
+
+
+def send_message(sqs, queue: LocalQueue, request: dict) -> Sent:
+    """Send to moto after SQS's own checks; SqsError when refused."""
+    check_message(request, queue)
+    try:
+        answer = sqs.send_message(QueueUrl=queue.url, **request)
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+        raise SqsError(
+            details.get("Code", "InternalError").split(".")[-1],
+            details.get("Message", str(error)),
+            status,
+            sender=status < 500,
+        ) from None
+    return Sent(
+        message_id=answer["MessageId"],
+        md5_of_body=answer.get("MD5OfMessageBody") or hashlib.md5(b"").hexdigest(),
+        md5_of_attributes=answer.get("MD5OfMessageAttributes"),
+        sequence_number=answer.get("SequenceNumber"),
+        request_id=str(uuid.uuid4()),
+    )
+
+
+def json_answer(sent: Sent) -> dict:
+    """SendMessage's answer to a query-protocol request that accepts JSON (a REST API
+    integration sends Accept: application/json)."""
+    return {
+        "SendMessageResponse": {
+            "ResponseMetadata": {"RequestId": sent.request_id},
+            "SendMessageResult": {
+                "MD5OfMessageAttributes": sent.md5_of_attributes,
+                "MD5OfMessageBody": sent.md5_of_body,
+                "MD5OfMessageSystemAttributes": None,
+                "MessageId": sent.message_id,
+                "SequenceNumber": sent.sequence_number,
+            },
+        }
+    }
+
+
+def json_error(error: SqsError) -> dict:
+    return {
+        "Error": {"Code": error.code, "Message": error.message, "Type": error.type},
+        "RequestId": str(uuid.uuid4()),
+    }
+
+
+def xml_answer(sent: Sent) -> str:
+    """SendMessage's answer in the query protocol's XML (what an HTTP API's SQS-SendMessage
+    integration hands back to the client)."""
+    optional = "".join(
+        f"<{name}>{escape(value)}</{name}>"
+        for name, value in (
+            ("MD5OfMessageAttributes", sent.md5_of_attributes),
+            ("SequenceNumber", sent.sequence_number),
+        )
+        if value
+    )
+    return (
+        f'<?xml version="1.0"?><SendMessageResponse xmlns="{SQS_XMLNS}"><SendMessageResult>'
+        f"<MessageId>{sent.message_id}</MessageId><MD5OfMessageBody>{sent.md5_of_body}"
+        f"</MD5OfMessageBody>{optional}</SendMessageResult><ResponseMetadata><RequestId>"
+        f"{sent.request_id}</RequestId></ResponseMetadata></SendMessageResponse>"
+    )
+
+
+def xml_error(error: SqsError) -> str:
+    return (
+        f'<?xml version="1.0"?><ErrorResponse xmlns="{SQS_XMLNS}"><Error><Type>{error.type}'
+        f"</Type><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+        f"<Detail/></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    )

@@ -1,0 +1,1 @@
+"""Operations tools for a deployed stage: `python -m api_sqs_devkit.ops.<tool> --help`."""

@@ -1,0 +1,595 @@
+"""Small cloud assemblies shaped like what aws-cdk-lib synthesizes for the service, for tests.
+
+    cdk_out = write_assembly(tmp_path, api="rest", auth="jwt",
+                             queues=[FixtureQueue("orders"), FixtureQueue("refunds")],
+                             routes=[FixtureRoute("/orders", "orders"),
+                                     FixtureRoute("/refunds", "refunds")])
+
+Each queue gets a dead-letter queue and a consumer function whose asset folder holds
+`handler.py` and `business_logic.py` (the same module names in every consumer). The handler
+writes every record it processes to `<record_dir>/<consumer>-<pid>.jsonl` (read them with
+`processed(record_dir)`), reports a record whose body holds "fail" as a batch item failure, and
+raises on one that holds "crash" (the whole batch fails).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STACK = "demo-dev-queue-stack"
+REST_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+FORM_CONTENT_TYPE = "'application/x-www-form-urlencoded'"
+HTTP_ISSUER = "https://issuer.example.com/"
+HTTP_AUDIENCES = ("my-client",)
+COGNITO_POOL_ARN = "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_AbCdEf123"
+COGNITO_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+
+HANDLER = """\
+import json
+import os
+
+import business_logic
+
+
+def handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        if "crash" in record["body"]:
+            raise RuntimeError("a crash fails the whole batch")
+        if "fail" in record["body"]:
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
+        business_logic.process(record)
+    return {"batchItemFailures": failures}
+"""
+
+BUSINESS_LOGIC = """\
+import json
+import os
+
+CONSUMER = {consumer!r}
+
+
+def process(record):
+    line = {{
+        "consumer": CONSUMER,
+        "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+        "body": record["body"],
+        "messageAttributes": record["messageAttributes"],
+        "attributes": record["attributes"],
+        "eventSourceARN": record["eventSourceARN"],
+    }}
+    path = os.path.join(os.environ["RECORD_DIR"], f"{{CONSUMER}}-{{os.getpid()}}.jsonl")
+    with open(path, "a", encoding="utf-8") as records:
+        records.write(json.dumps(line) + "\\n")
+"""
+
+# Integration responses of a REST method: SQS's answer mapped to the client's.
+REST_RESPONSES = [
+    {
+        "StatusCode": "200",
+        "ResponseTemplates": {
+            "application/json": (
+                '{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult'
+                ".MessageId')\"}"
+            )
+        },
+    },
+    {
+        "StatusCode": "400",
+        "SelectionPattern": "400",
+        "ResponseTemplates": {
+            "application/json": (
+                "#set($code = $input.path('$.Error.Code'))\n"
+                '#if($code == "InvalidMessageContents" || $code == "InvalidParameterValue")\n'
+                '{"message": "The queue refused the message", "code": "$code"}\n'
+                "#else\n"
+                "#set($context.responseOverride.status = 500)\n"
+                '{"message": "The message could not be queued"}\n'
+                "#end"
+            )
+        },
+    },
+    {
+        "StatusCode": "500",
+        "SelectionPattern": "5\\d{2}",
+        "ResponseTemplates": {"application/json": '{"message": "The message could not be queued"}'},
+    },
+]
+
+
+@dataclass
+class FixtureQueue:
+    """A queue, its dead-letter queue and its consumer."""
+
+    name: str  # short: the queue is demo-dev-<name>, its consumer demo-dev-<name>-consumer
+    max_receive_count: int = 2
+    visibility_timeout: int = 30
+    maximum_message_size: int | None = None
+    fifo: bool = False
+    batch_size: int = 10
+    batching_window: int = 0
+    max_concurrency: int | None = 2
+    report_batch_item_failures: bool = True
+    timeout: int = 10
+
+
+@dataclass
+class FixtureRoute:
+    path: str
+    queue: str  # the FixtureQueue.name it sends to
+    method: str = "POST"
+    request_template: str = REST_TEMPLATE  # REST only
+    schema: dict | None = field(default_factory=lambda: {"type": "object"})  # REST only
+    api_key_required: bool = False  # REST only
+    # HTTP only: more SendMessage parameters, e.g. {"MessageGroupId": "$request.header.group"}
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+def logical_id(*path: str) -> str:
+    """An id as the CDK makes one: the path's parts and a hash of the path."""
+    digest = hashlib.md5("/".join(path).encode()).hexdigest()[:8].upper()
+    return "".join(part.replace("-", "").replace("/", "") for part in path)[:200] + digest
+
+
+def ref(resource: str) -> dict:
+    return {"Ref": resource}
+
+
+def get_att(resource: str, attribute: str) -> dict:
+    return {"Fn::GetAtt": [resource, attribute]}
+
+
+def pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def write_assembly(
+    directory: Path,
+    *,
+    api: str = "http",
+    auth: str = "none",
+    queues: list[FixtureQueue] | None = None,
+    routes: list[FixtureRoute] | None = None,
+    rate_limit: float = 100,
+    burst_limit: int = 200,
+    usage_plan: tuple[float, int, int] | None = None,  # rate, burst, daily quota
+    stage: str = "dev",
+    region: str | None = None,
+    record_dir: Path | None = None,
+) -> Path:
+    """A cloud assembly in `directory` (made if missing); returns it. auth: iam, jwt or none
+    (jwt is a JWT authorizer on an HTTP API, a Cognito user pool authorizer on a REST API)."""
+    queues = queues or [FixtureQueue("orders")]
+    routes = routes or [FixtureRoute("/messages", queues[0].name)]
+    directory.mkdir(parents=True, exist_ok=True)
+    record_dir = record_dir or directory / "records"
+    record_dir.mkdir(exist_ok=True)
+    resources: dict[str, dict] = {}
+    outputs: dict[str, dict] = {}
+    queue_ids = {}
+    for queue in queues:
+        queue_ids[queue.name] = add_queue(resources, queue)
+        add_consumer(resources, directory, queue, queue_ids[queue.name], record_dir)
+    if api == "http":
+        add_http_api(resources, outputs, routes, queue_ids, auth, rate_limit, burst_limit)
+    elif api == "rest":
+        add_rest_api(
+            resources, outputs, routes, queue_ids, auth, rate_limit, burst_limit, stage, usage_plan
+        )
+    else:
+        raise ValueError(f"api must be http or rest, not {api!r}")
+    for queue in queues:
+        outputs[pascal(queue.name) + "QueueUrl"] = {"Value": ref(queue_ids[queue.name])}
+    stacks = {STACK: {"Resources": resources, "Outputs": outputs}}
+    if api == "rest":  # the account's logging role: a stack of its own, with no API
+        stacks["ApiGatewayAccountLogging"] = {
+            "Resources": {
+                "Role1ABCC5F0": {"Type": "AWS::IAM::Role", "Properties": {}},
+                "Account": {
+                    "Type": "AWS::ApiGateway::Account",
+                    "Properties": {"CloudWatchRoleArn": get_att("Role1ABCC5F0", "Arn")},
+                },
+            }
+        }
+    write_manifest(directory, stacks, region)
+    return directory
+
+
+def write_manifest(directory: Path, stacks: dict[str, dict], region: str | None) -> None:
+    environment = f"aws://unknown-account/{region or 'unknown-region'}"
+    artifacts: dict[str, dict] = {}
+    for name, template in stacks.items():
+        template_file = f"{name}.template.json"
+        (directory / template_file).write_text(json.dumps(template, indent=1))
+        artifacts[f"{name}.assets"] = {
+            "type": "cdk:asset-manifest",
+            "properties": {"file": f"{name}.assets.json"},
+        }
+        artifacts[name] = {
+            "type": "aws:cloudformation:stack",
+            "environment": environment,
+            "properties": {"templateFile": template_file, "validateOnSynth": False},
+            "dependencies": [f"{name}.assets"],
+            "displayName": name,
+        }
+    artifacts["Tree"] = {"type": "cdk:tree", "properties": {"file": "tree.json"}}
+    manifest = {"version": "48.0.0", "artifacts": artifacts}
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+def add_queue(resources: dict, queue: FixtureQueue) -> str:
+    base = pascal(queue.name)
+    suffix = ".fifo" if queue.fifo else ""
+    dlq_id = logical_id(STACK, f"{base}DeadLetterQueue")
+    queue_id = logical_id(STACK, f"{base}Queue")
+    fifo = {"FifoQueue": True} if queue.fifo else {}
+    resources[dlq_id] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "MessageRetentionPeriod": 1209600,
+            "QueueName": f"demo-dev-{queue.name}-dlq{suffix}",
+            **fifo,
+        },
+        "UpdateReplacePolicy": "Delete",
+        "DeletionPolicy": "Delete",
+    }
+    properties = {
+        "MessageRetentionPeriod": 345600,
+        "QueueName": f"demo-dev-{queue.name}{suffix}",
+        "RedrivePolicy": {
+            "deadLetterTargetArn": get_att(dlq_id, "Arn"),
+            "maxReceiveCount": queue.max_receive_count,
+        },
+        "VisibilityTimeout": queue.visibility_timeout,
+        **fifo,
+    }
+    if queue.fifo:
+        properties["ContentBasedDeduplication"] = True
+    if queue.maximum_message_size is not None:
+        properties["MaximumMessageSize"] = queue.maximum_message_size
+    resources[queue_id] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": properties,
+        "UpdateReplacePolicy": "Delete",
+        "DeletionPolicy": "Delete",
+    }
+    return queue_id
+
+
+def add_consumer(
+    resources: dict, directory: Path, queue: FixtureQueue, queue_id: str, record_dir: Path
+) -> None:
+    files = {
+        "handler.py": HANDLER,
+        "business_logic.py": BUSINESS_LOGIC.format(consumer=queue.name),
+    }
+    digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    asset = f"asset.{digest}"
+    (directory / asset).mkdir(exist_ok=True)
+    for name, text in files.items():
+        (directory / asset / name).write_text(text)
+    base = pascal(queue.name)
+    role_id = logical_id(STACK, f"{base}ConsumerRole")
+    function_id = logical_id(STACK, f"{base}ConsumerFunction")
+    resources[role_id] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                    }
+                ],
+                "Version": "2012-10-17",
+            }
+        },
+    }
+    resources[function_id] = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Code": {
+                "S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"},
+                "S3Key": f"{digest}.zip",
+            },
+            "Environment": {
+                "Variables": {
+                    "POWERTOOLS_SERVICE_NAME": "demo",
+                    "RECORD_DIR": str(record_dir),
+                    "QUEUE_URL": ref(queue_id),
+                }
+            },
+            "FunctionName": f"demo-dev-{queue.name}-consumer",
+            "Handler": "handler.handler",
+            "MemorySize": 256,
+            "Role": get_att(role_id, "Arn"),
+            "Runtime": "python3.13",
+            "Timeout": queue.timeout,
+        },
+        "DependsOn": [role_id],
+        "Metadata": {
+            "aws:cdk:path": f"{STACK}/{base}Consumer/Function/Resource",
+            "aws:asset:path": asset,
+            "aws:asset:is-bundled": False,
+            "aws:asset:property": "Code",
+        },
+    }
+    mapping = {
+        "BatchSize": queue.batch_size,
+        "EventSourceArn": get_att(queue_id, "Arn"),
+        "FunctionName": ref(function_id),
+        "MaximumBatchingWindowInSeconds": queue.batching_window,
+    }
+    if queue.report_batch_item_failures:
+        mapping["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    if queue.max_concurrency is not None:
+        mapping["ScalingConfig"] = {"MaximumConcurrency": queue.max_concurrency}
+    mapping_id = logical_id(STACK, f"{base}ConsumerFunctionSqsEventSource{queue_id}")
+    resources[mapping_id] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": mapping}
+
+
+def add_http_api(
+    resources: dict,
+    outputs: dict,
+    routes: list[FixtureRoute],
+    queue_ids: dict[str, str],
+    auth: str,
+    rate_limit: float,
+    burst_limit: int,
+) -> None:
+    api_id = logical_id(STACK, "ApiHttpApi")
+    role_id = logical_id(STACK, "ApiSendMessageRole")
+    resources[api_id] = {
+        "Type": "AWS::ApiGatewayV2::Api",
+        "Properties": {"Name": "demo-dev-http-api", "ProtocolType": "HTTP"},
+    }
+    resources[role_id] = {"Type": "AWS::IAM::Role", "Properties": {}}
+    authorizer_id = logical_id(STACK, "ApiHttpApiJwtAuthorizer")
+    if auth == "jwt":
+        resources[authorizer_id] = {
+            "Type": "AWS::ApiGatewayV2::Authorizer",
+            "Properties": {
+                "ApiId": ref(api_id),
+                "AuthorizerType": "JWT",
+                "IdentitySource": ["$request.header.Authorization"],
+                "JwtConfiguration": {"Audience": list(HTTP_AUDIENCES), "Issuer": HTTP_ISSUER},
+                "Name": "JwtAuthorizer",
+            },
+        }
+    for route in routes:
+        name = f"{route.method}{route.path.replace('/', '-')}"
+        integration_id = logical_id(STACK, f"ApiHttpApi{name}SendToQueue")
+        resources[integration_id] = {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {
+                "ApiId": ref(api_id),
+                "CredentialsArn": get_att(role_id, "Arn"),
+                "IntegrationSubtype": "SQS-SendMessage",
+                "IntegrationType": "AWS_PROXY",
+                "PayloadFormatVersion": "1.0",
+                "RequestParameters": {
+                    "QueueUrl": ref(queue_ids[route.queue]),
+                    "MessageBody": "$request.body",
+                    **route.parameters,
+                },
+            },
+        }
+        properties = {
+            "ApiId": ref(api_id),
+            "AuthorizationType": {"iam": "AWS_IAM", "jwt": "JWT"}.get(auth, "NONE"),
+            "RouteKey": f"{route.method} {route.path}",
+            "Target": {"Fn::Join": ["", ["integrations/", ref(integration_id)]]},
+        }
+        if auth == "jwt":
+            properties["AuthorizerId"] = ref(authorizer_id)
+        resources[logical_id(STACK, f"ApiHttpApi{name}")] = {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": properties,
+        }
+    resources[logical_id(STACK, "ApiDefaultStage")] = {
+        "Type": "AWS::ApiGatewayV2::Stage",
+        "Properties": {
+            "ApiId": ref(api_id),
+            "AutoDeploy": True,
+            "DefaultRouteSettings": {
+                "ThrottlingBurstLimit": burst_limit,
+                "ThrottlingRateLimit": rate_limit,
+            },
+            "StageName": "$default",
+        },
+    }
+    outputs["ApiUrl"] = {
+        "Description": "The API's base URL",
+        "Value": {
+            "Fn::Join": [
+                "",
+                ["https://", ref(api_id), ".execute-api.", ref("AWS::Region"), ".amazonaws.com/"],
+            ]
+        },
+    }
+
+
+def add_rest_api(
+    resources: dict,
+    outputs: dict,
+    routes: list[FixtureRoute],
+    queue_ids: dict[str, str],
+    auth: str,
+    rate_limit: float,
+    burst_limit: int,
+    stage: str,
+    usage_plan: tuple[float, int, int] | None,
+) -> None:
+    api_id = logical_id(STACK, "ApiRestApi")
+    role_id = logical_id(STACK, "ApiSendMessageRole")
+    validator_id = logical_id(STACK, "ApiBodyValidator")
+    authorizer_id = logical_id(STACK, "CognitoAuthorizer")
+    resources[api_id] = {
+        "Type": "AWS::ApiGateway::RestApi",
+        "Properties": {
+            "EndpointConfiguration": {"Types": ["REGIONAL"]},
+            "Name": "demo-dev-rest-api",
+        },
+    }
+    resources[role_id] = {"Type": "AWS::IAM::Role", "Properties": {}}
+    resources[validator_id] = {
+        "Type": "AWS::ApiGateway::RequestValidator",
+        "Properties": {
+            "RestApiId": ref(api_id),
+            "ValidateRequestBody": True,
+            "ValidateRequestParameters": True,
+        },
+    }
+    if auth == "jwt":
+        resources[authorizer_id] = {
+            "Type": "AWS::ApiGateway::Authorizer",
+            "Properties": {
+                "IdentitySource": "method.request.header.Authorization",
+                "Name": "CognitoAuthorizer",
+                "ProviderARNs": [COGNITO_POOL_ARN],
+                "RestApiId": ref(api_id),
+                "Type": "COGNITO_USER_POOLS",
+            },
+        }
+    path_ids: dict[str, str] = {}
+    method_ids = []
+    for route in routes:
+        parent = get_att(api_id, "RootResourceId")
+        so_far = ""
+        for part in route.path.strip("/").split("/"):
+            so_far += "/" + part
+            if so_far not in path_ids:
+                path_ids[so_far] = logical_id(STACK, "ApiRestApi" + so_far)
+                resources[path_ids[so_far]] = {
+                    "Type": "AWS::ApiGateway::Resource",
+                    "Properties": {"ParentId": parent, "PathPart": part, "RestApiId": ref(api_id)},
+                }
+            parent = ref(path_ids[so_far])
+        method = {
+            "ApiKeyRequired": route.api_key_required,
+            "AuthorizationType": {"iam": "AWS_IAM", "jwt": "COGNITO_USER_POOLS"}.get(auth, "NONE"),
+            "HttpMethod": route.method,
+            "Integration": {
+                "Credentials": get_att(role_id, "Arn"),
+                "IntegrationHttpMethod": "POST",
+                "IntegrationResponses": REST_RESPONSES,
+                "PassthroughBehavior": "NEVER",
+                "RequestParameters": {
+                    "integration.request.header.Content-Type": FORM_CONTENT_TYPE,
+                    "integration.request.header.Accept": "'application/json'",
+                },
+                "RequestTemplates": {"application/json": route.request_template},
+                "Type": "AWS",
+                "Uri": {
+                    "Fn::Join": [
+                        "",
+                        [
+                            "arn:",
+                            ref("AWS::Partition"),
+                            ":apigateway:",
+                            ref("AWS::Region"),
+                            ":sqs:path/",
+                            ref("AWS::AccountId"),
+                            "/",
+                            get_att(queue_ids[route.queue], "QueueName"),
+                        ],
+                    ]
+                },
+            },
+            "MethodResponses": [
+                {"StatusCode": "200"},
+                {"StatusCode": "400"},
+                {"StatusCode": "500"},
+            ],
+            "ResourceId": parent,
+            "RestApiId": ref(api_id),
+        }
+        if auth == "jwt":
+            method["AuthorizerId"] = ref(authorizer_id)
+        if route.schema is not None:
+            model_id = logical_id(STACK, f"ApiModel{route.path}")
+            resources[model_id] = {
+                "Type": "AWS::ApiGateway::Model",
+                "Properties": {
+                    "ContentType": "application/json",
+                    "RestApiId": ref(api_id),
+                    "Schema": {
+                        "$schema": "http://json-schema.org/draft-04/schema#",
+                        **route.schema,
+                    },
+                },
+            }
+            method["RequestModels"] = {"application/json": ref(model_id)}
+            method["RequestValidatorId"] = ref(validator_id)
+        method_id = logical_id(STACK, f"ApiRestApi{route.path}{route.method}")
+        method_ids.append(method_id)
+        resources[method_id] = {"Type": "AWS::ApiGateway::Method", "Properties": method}
+    deployment_id = logical_id(STACK, "ApiRestApiDeployment")
+    resources[deployment_id] = {
+        "Type": "AWS::ApiGateway::Deployment",
+        "Properties": {"RestApiId": ref(api_id)},
+        "DependsOn": method_ids,
+    }
+    stage_id = logical_id(STACK, f"ApiRestApiDeploymentStage{stage}")
+    resources[stage_id] = {
+        "Type": "AWS::ApiGateway::Stage",
+        "Properties": {
+            "DeploymentId": ref(deployment_id),
+            "MethodSettings": [
+                {
+                    "DataTraceEnabled": False,
+                    "HttpMethod": "*",
+                    "LoggingLevel": "ERROR",
+                    "ResourcePath": "/*",
+                    "ThrottlingBurstLimit": burst_limit,
+                    "ThrottlingRateLimit": rate_limit,
+                }
+            ],
+            "RestApiId": ref(api_id),
+            "StageName": stage,
+        },
+    }
+    if usage_plan:
+        rate, burst, quota = usage_plan
+        plan_id = logical_id(STACK, "ApiRestApiUsagePlan")
+        key_id = logical_id(STACK, "ApiApiKey")
+        resources[plan_id] = {
+            "Type": "AWS::ApiGateway::UsagePlan",
+            "Properties": {
+                "ApiStages": [{"ApiId": ref(api_id), "Stage": ref(stage_id), "Throttle": {}}],
+                "Quota": {"Limit": quota, "Period": "DAY"},
+                "Throttle": {"BurstLimit": burst, "RateLimit": rate},
+                "UsagePlanName": "demo-dev-usage-plan",
+            },
+        }
+        resources[key_id] = {
+            "Type": "AWS::ApiGateway::ApiKey",
+            "Properties": {"Enabled": True, "Name": "demo-dev-first-client"},
+        }
+        resources[logical_id(STACK, "ApiRestApiUsagePlanKey")] = {
+            "Type": "AWS::ApiGateway::UsagePlanKey",
+            "Properties": {"KeyId": ref(key_id), "KeyType": "API_KEY", "UsagePlanId": ref(plan_id)},
+        }
+        outputs["ApiKeyId"] = {"Description": "The first client's API key", "Value": ref(key_id)}
+    outputs["ApiEndpoint"] = {
+        "Description": "The stage's base URL",
+        "Value": {
+            "Fn::Join": [
+                "",
+                ["https://", ref(api_id), ".execute-api.", ref("AWS::Region"), ".amazonaws.com/"],
+            ]
+        },
+    }
+
+
+def processed(record_dir: Path) -> list[dict]:
+    """Every record the fixture consumers processed, in no particular order."""
+    return [
+        json.loads(line)
+        for path in sorted(Path(record_dir).glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line
+    ]

@@ -1,0 +1,163 @@
+"""read_service: what it reads from a cloud assembly, and how it refuses one it cannot run."""
+
+import json
+from pathlib import Path
+
+import pytest
+from api_sqs_devkit.assembly import AssemblyError, queue_url, read_service
+from assemblies import (
+    COGNITO_ISSUER,
+    HTTP_AUDIENCES,
+    HTTP_ISSUER,
+    REST_TEMPLATE,
+    STACK,
+    FixtureQueue,
+    FixtureRoute,
+    write_assembly,
+)
+
+TWO_QUEUES = [
+    FixtureQueue("orders", max_receive_count=3, batch_size=5, batching_window=2),
+    FixtureQueue("refunds", fifo=True, maximum_message_size=2048, max_concurrency=None),
+]
+TWO_ROUTES = [FixtureRoute("/orders", "orders"), FixtureRoute("/v1/refunds", "refunds")]
+
+
+def template_of(cdk_out: Path) -> tuple[Path, dict]:
+    path = cdk_out / f"{STACK}.template.json"
+    return path, json.loads(path.read_text())
+
+
+def test_an_http_api_with_two_routes_and_two_consumers(tmp_path):
+    service = read_service(
+        write_assembly(tmp_path, api="http", auth="jwt", queues=TWO_QUEUES, routes=TWO_ROUTES)
+    )
+    assert (service.stack_name, service.region, service.api.kind) == (STACK, None, "http")
+    assert service.api.stage_name == "$default"
+    assert (service.api.rate_limit, service.api.burst_limit) == (100, 200)
+    routes = {route.key: route for route in service.api.routes}
+    assert {key: route.queue.name for key, route in routes.items()} == {
+        "POST /orders": "demo-dev-orders",
+        "POST /v1/refunds": "demo-dev-refunds.fifo",
+    }
+    orders = routes["POST /orders"]
+    assert (orders.authorization, orders.jwt_issuer) == ("JWT", HTTP_ISSUER)
+    assert orders.jwt_audiences == HTTP_AUDIENCES
+    assert orders.request_parameters == {"MessageBody": "$request.body"}
+    consumers = {consumer.queue.name: consumer for consumer in service.consumers}
+    first = consumers["demo-dev-orders"]
+    assert (first.function_name, first.handler) == ("demo-dev-orders-consumer", "handler.handler")
+    assert (first.batch_size, first.batching_window_seconds, first.max_concurrency) == (5, 2, 2)
+    assert first.report_batch_item_failures and first.timeout_seconds == 10
+    assert (first.code_dir / "handler.py").is_file()
+    assert first.queue.dead_letter.name == "demo-dev-orders-dlq"
+    assert first.queue.max_receive_count == 3
+    # A reference to a queue resolves to the queue's URL, which the emulator maps to its own.
+    assert first.environment["QUEUE_URL"] == queue_url("us-east-1", "demo-dev-orders")
+    fifo = consumers["demo-dev-refunds.fifo"]
+    assert fifo.max_concurrency is None and fifo.queue.fifo
+    assert fifo.queue.attributes["MaximumMessageSize"] == "2048"
+    assert fifo.queue.attributes["FifoQueue"] == "true"
+    assert fifo.queue.dead_letter.name == "demo-dev-refunds-dlq.fifo"
+    assert len(service.queues) == 4
+    assert service.outputs["ApiUrl"] == "The API's base URL"
+
+
+def test_a_rest_api_beside_the_account_logging_stack(tmp_path):
+    cdk_out = write_assembly(
+        tmp_path,
+        api="rest",
+        auth="jwt",
+        queues=TWO_QUEUES,
+        routes=[TWO_ROUTES[0], FixtureRoute("/v1/refunds", "refunds", api_key_required=True)],
+        usage_plan=(5, 10, 1000),
+        stage="prod",
+        region="eu-west-1",
+    )
+    service = read_service(cdk_out)
+    assert (service.api.kind, service.api.stage_name, service.region) == (
+        "rest",
+        "prod",
+        "eu-west-1",
+    )
+    plan = service.api.usage_plan
+    assert (plan.rate_limit, plan.burst_limit, plan.daily_quota) == (5, 10, 1000)
+    routes = {route.path: route for route in service.api.routes}
+    assert set(routes) == {"/orders", "/v1/refunds"}
+    refunds = routes["/v1/refunds"]
+    assert refunds.queue.name == "demo-dev-refunds.fifo"
+    assert refunds.api_key_required and not routes["/orders"].api_key_required
+    assert refunds.authorization == "COGNITO_USER_POOLS"
+    assert refunds.jwt_issuer == COGNITO_ISSUER
+    assert refunds.request_schema["type"] == "object"
+    assert refunds.request_template == REST_TEMPLATE
+    assert refunds.passthrough_behavior == "NEVER"
+    assert [response.status_code for response in refunds.integration_responses] == [
+        "200",
+        "400",
+        "500",
+    ]
+    assert refunds.integration_responses[1].selection_pattern == "400"
+
+
+def test_each_route_sends_to_the_queue_its_integration_names(tmp_path):
+    """Routes and queues listed in different orders: the integration decides, not the order."""
+    routes = [FixtureRoute("/b", "second"), FixtureRoute("/a", "first")]
+    queues = [FixtureQueue("first"), FixtureQueue("second")]
+    for api in ("http", "rest"):
+        service = read_service(
+            write_assembly(tmp_path / api, api=api, queues=queues, routes=routes)
+        )
+        assert {route.path: route.queue.name for route in service.api.routes} == {
+            "/a": "demo-dev-first",
+            "/b": "demo-dev-second",
+        }
+
+
+def test_no_assembly_is_one_clear_line(tmp_path):
+    with pytest.raises(AssemblyError, match="no cloud assembly in .*run cdk synth"):
+        read_service(tmp_path / "cdk.out")
+
+
+def test_an_assembly_without_an_api(tmp_path):
+    cdk_out = write_assembly(tmp_path, api="rest")
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    del manifest["artifacts"][STACK]
+    (cdk_out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(AssemblyError, match="no stack in .* holds an API Gateway API"):
+        read_service(cdk_out)
+
+
+def test_a_route_that_integrates_with_something_else_is_named(tmp_path):
+    cdk_out = write_assembly(tmp_path, api="http")
+    path, template = template_of(cdk_out)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::ApiGatewayV2::Integration":
+            resource["Properties"]["IntegrationSubtype"] = "StepFunctions-StartExecution"
+    path.write_text(json.dumps(template))
+    with pytest.raises(AssemblyError, match="POST /messages integrates with StepFunctions"):
+        read_service(cdk_out)
+
+
+def test_a_function_without_its_asset_folder_says_how_to_synthesize(tmp_path):
+    cdk_out = write_assembly(tmp_path, api="http")
+    path, template = template_of(cdk_out)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Lambda::Function":
+            del resource["Metadata"]["aws:asset:path"]
+    path.write_text(json.dumps(template))
+    with pytest.raises(AssemblyError, match="aws:cdk:enable-asset-metadata"):
+        read_service(cdk_out)
+
+
+def test_errors_are_one_line(tmp_path):
+    cdk_out = write_assembly(tmp_path, api="rest")
+    path, template = template_of(cdk_out)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::ApiGateway::Method":
+            resource["Properties"]["Integration"]["Uri"] = "arn:aws:apigateway:::lambda:path/x"
+    path.write_text(json.dumps(template))
+    with pytest.raises(AssemblyError) as raised:
+        read_service(cdk_out)
+    assert "\n" not in str(raised.value)
+    assert "POST /messages integrates with AWS" in str(raised.value)

@@ -1,0 +1,324 @@
+"""Capacity on paper: intake, drain rate, backlog and downtime, from plain numbers or from the
+cloud assembly. Every expected figure is worked out by hand in the comments."""
+
+import math
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from api_sqs_devkit.assembly import read_service
+from api_sqs_devkit.capacity import Capacity, CapacityInputs, duration, main, markdown
+from assemblies import FixtureQueue, FixtureRoute, write_assembly
+
+SRC = Path(__file__).parents[1] / "src"
+DAY = 86_400
+# A project's defaults: 100 requests/s, batches of 10, 10 at once, 30 s timeout, 4 days.
+DEFAULTS = {
+    "api_rate_limit": 100,
+    "api_burst_limit": 200,
+    "batch_size": 10,
+    "batching_window_seconds": 0,
+    "max_concurrency": 10,
+    "consumer_timeout_seconds": 30,
+    "visibility_timeout_seconds": 180,
+    "queue_retention_seconds": 4 * DAY,
+    "max_receive_count": 5,
+    "handler_seconds": 0.5,
+}
+
+
+def capacity(**changed) -> Capacity:
+    return Capacity(CapacityInputs(**{**DEFAULTS, **changed}))
+
+
+def test_drain_rate_is_concurrency_times_batch_over_handler_time():
+    plan = capacity()
+    assert plan.drain_per_second == 200  # 10 x 10 / 0.5
+    assert plan.headroom_per_second == 100  # 200 - 100
+    assert plan.keeps_up
+
+
+def test_without_a_maximum_concurrency_the_accounts_concurrency_drains():
+    plan = capacity(max_concurrency=None)
+    assert plan.concurrency == 1000
+    assert plan.drain_per_second == 20_000  # 1000 x 10 / 0.5
+
+
+def test_a_backlog_drains_at_the_drain_rate_or_the_headroom():
+    plan = capacity()
+    assert plan.drain_seconds(36_000, intake_continues=False) == 180  # 36000 / 200
+    assert plan.drain_seconds(36_000, intake_continues=True) == 360  # 36000 / 100
+
+
+def test_the_longest_downtime_still_processes_every_message_before_it_expires():
+    plan = capacity()
+    # T = R (D - I) / D = 345600 x 100 / 200; its backlog 100 T drains at 100/s in T again.
+    assert plan.max_downtime_seconds == 172_800
+    catch_up = plan.drain_seconds(plan.intake_per_second * 172_800, intake_continues=True)
+    assert catch_up + 172_800 == 4 * DAY
+
+
+def test_settings_that_cannot_keep_up_are_said_so():
+    plan = capacity(max_concurrency=2, batch_size=1, handler_seconds=2.0)
+    assert plan.drain_per_second == 1  # 2 x 1 / 2
+    assert plan.headroom_per_second == -99
+    assert not plan.keeps_up
+    assert plan.max_downtime_seconds == 0
+    assert math.isinf(plan.drain_seconds(1000, intake_continues=True))
+    assert plan.warnings == [
+        "the consumer drains 1 messages/s, not more than the 100 the API accepts: at full intake"
+        " the backlog grows until messages expire. Raise the maximum concurrency or the batch"
+        " size, or make the handler faster"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changed", "warned"),
+    [
+        # 1000 x 1000 in flight
+        ({"max_concurrency": 1000, "batch_size": 1000}, "a queue allows 120000"),
+        (
+            {"handler_seconds": 45.0, "max_concurrency": 1000},
+            "longer than the consumer's timeout (30 s)",
+        ),
+        # 6 x 30 + 0 = 180
+        ({"visibility_timeout_seconds": 179}, "(179 s) is below 6 x the consumer's timeout"),
+        # 6 x 30 + 5 = 185
+        ({"batching_window_seconds": 5}, "plus the batching window (185 s)"),
+    ],
+)
+def test_limits_of_sqs_and_lambda_are_warned_about(changed, warned):
+    assert capacity().warnings == []
+    plan = capacity(**changed)
+    assert len(plan.warnings) == 1
+    assert warned in plan.warnings[0]
+
+
+def test_inputs_that_cannot_be_computed_are_refused():
+    with pytest.raises(ValueError, match="handler_seconds=0: must be above 0"):
+        capacity(handler_seconds=0)
+    with pytest.raises(ValueError, match="batch_size=0: must be at least 1"):
+        capacity(batch_size=0)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (119, "119 s"),
+        (120, "2 min"),
+        (7199, "120 min"),
+        (7200, "2.0 h"),
+        (172_799, "48.0 h"),
+        (172_800, "2.0 days"),
+        (math.inf, "never"),
+    ],
+)
+def test_durations_are_shown_in_the_unit_that_reads_best(seconds, shown):
+    assert duration(seconds) == shown
+
+
+def test_the_markdown_table_names_every_figure_and_its_bound():
+    rows = markdown(capacity()).splitlines()
+    assert rows[:2] == ["| figure | value | set by, and bounded by |", "|---|---|---|"]
+    values = {row.split(" | ")[0][2:]: row.split(" | ")[1] for row in rows[2:]}
+    assert values == {
+        "sustained intake": "100 messages/s (bursts of 200)",
+        "drain rate": "200 messages/s (10 x 10 / 0.5 s)",
+        # 360000 / 200 = 1800 s; 360000 / (200 - 100) = 3600 s
+        "backlog of one hour at full intake": (
+            "360000 messages: drained in 30 min once intake stops, 60 min while it goes on at"
+            " full rate"
+        ),
+        "consumer may be down for": "2.0 days at full intake, before a message expires",
+        "a batch waits to fill": "not at all: batches go as messages arrive",
+        "a failed message": (
+            "received again after 180 s, 5 receives in all, then moved to the dead-letter queue"
+        ),
+    }
+    table = "\n".join(rows)
+    assert "10000 requests/s per account and region" in table  # API Gateway
+    assert "1000 concurrent executions" in table  # Lambda
+    assert "the queue's retention (4 days, SQS allows 14)" in table
+    assert "at least 6 x the consumer's timeout plus the batching window: 180 s" in table
+
+
+def test_a_batching_window_and_no_dead_letter_queue_are_shown():
+    values = [
+        row.split(" | ")[1]
+        for row in markdown(
+            capacity(batching_window_seconds=20, max_receive_count=None)
+        ).splitlines()[2:]
+    ]
+    assert "up to 20 s" in values
+    assert "received again after 180 s until it expires" in values
+
+
+def test_inputs_come_from_the_assembly_one_per_consumer_queue(tmp_path):
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[
+            FixtureQueue("orders", batch_size=50, batching_window=2, visibility_timeout=70),
+            FixtureQueue("refunds", max_concurrency=None, max_receive_count=3, timeout=20),
+        ],
+        routes=[
+            FixtureRoute("/orders", "orders"),
+            FixtureRoute("/orders/bulk", "orders"),
+            FixtureRoute("/refunds", "refunds"),
+        ],
+        rate_limit=40,
+        burst_limit=80,
+    )
+    plans = CapacityInputs.from_service(read_service(cdk_out), handler_seconds=2.0)
+    assert plans == {
+        "demo-dev-orders": CapacityInputs(
+            api_rate_limit=80,  # two routes of 40
+            api_burst_limit=160,
+            batch_size=50,
+            batching_window_seconds=2,
+            max_concurrency=2,
+            consumer_timeout_seconds=10,
+            visibility_timeout_seconds=70,
+            queue_retention_seconds=345_600,
+            max_receive_count=2,
+            handler_seconds=2.0,
+        ),
+        "demo-dev-refunds": CapacityInputs(
+            api_rate_limit=40,
+            api_burst_limit=80,
+            batch_size=10,
+            batching_window_seconds=0,
+            max_concurrency=None,
+            consumer_timeout_seconds=20,
+            visibility_timeout_seconds=30,
+            queue_retention_seconds=345_600,
+            max_receive_count=3,
+            handler_seconds=2.0,
+        ),
+    }
+
+
+def test_a_routes_own_throttle_and_the_account_quota_bound_the_intake(tmp_path):
+    cdk_out = write_assembly(
+        tmp_path,
+        routes=[FixtureRoute("/a", "orders"), FixtureRoute("/b", "orders")],
+        rate_limit=8000,
+        burst_limit=4000,
+    )
+    service = read_service(cdk_out)
+    (plan,) = CapacityInputs.from_service(service).values()
+    # 8000 + 8000 requests/s, 4000 + 4000 burst: above the account's 10000 and 5000.
+    assert (plan.api_rate_limit, plan.api_burst_limit) == (10_000, 5_000)
+    first, second = service.api.routes
+    own = replace(first, rate_limit=30.0, burst_limit=60)
+    service = replace(service, api=replace(service.api, routes=(own, second)))
+    (plan,) = CapacityInputs.from_service(service).values()
+    assert (plan.api_rate_limit, plan.api_burst_limit) == (8030, 4060)
+
+
+def test_consumers_sharing_a_queue_get_a_table_each(tmp_path):
+    service = read_service(write_assembly(tmp_path))
+    (consumer,) = service.consumers
+    other = replace(consumer, function_name="demo-dev-audit")
+    plans = CapacityInputs.from_service(replace(service, consumers=(consumer, other)))
+    assert list(plans) == [
+        "demo-dev-orders (demo-dev-orders-consumer)",
+        "demo-dev-orders (demo-dev-audit)",
+    ]
+
+
+def test_capacity_needs_the_standard_library_only(tmp_path):
+    """The template's hooks import it with no packages installed (-S: no site-packages)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(SRC)!r})\n"
+        "from api_sqs_devkit.capacity import Capacity, CapacityInputs, markdown\n"
+        f"print(markdown(Capacity(CapacityInputs(**{DEFAULTS!r}))).splitlines()[3])\n"
+    )
+    run = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True)
+    assert run.stderr == ""
+    assert run.stdout.startswith("| drain rate | 200 messages/s")
+
+
+def run_main(capsys, *arguments) -> tuple[int | str, str, str]:
+    try:
+        status = main(list(arguments))
+    except SystemExit as stopped:
+        status = stopped.code
+    shown = capsys.readouterr()
+    return status, shown.out, shown.err
+
+
+def test_the_command_prints_a_table_per_consumer_queue(tmp_path, capsys):
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[
+            FixtureQueue("orders", max_concurrency=10, visibility_timeout=60),
+            FixtureQueue("refunds", max_concurrency=10, visibility_timeout=60),
+        ],
+        routes=[FixtureRoute("/orders", "orders"), FixtureRoute("/refunds", "refunds")],
+    )
+    status, out, err = run_main(capsys, "--cdk-out", str(cdk_out))
+    assert (status, err) == (0, "")
+    assert "demo-dev-queue-stack, queue demo-dev-orders, one invocation taking 0.5 s:" in out
+    assert "drain rate:                          200 messages/s (10 x 10 / 0.5 s)" in out
+    assert "queue demo-dev-refunds" in out
+    status, out, _ = run_main(capsys, "--cdk-out", str(cdk_out), "--markdown")
+    assert out.startswith("Queue `demo-dev-orders`:\n\n| figure | value |")
+    assert "\n\nQueue `demo-dev-refunds`:\n\n| figure | value |" in out
+
+
+def test_the_command_fails_when_a_consumer_cannot_keep_up(tmp_path, capsys):
+    # 2 at once, batches of 10; 100 requests/s.
+    cdk_out = write_assembly(tmp_path, queues=[FixtureQueue("orders", visibility_timeout=60)])
+    # 2 x 10 / 0.2 = 100 messages/s: no headroom.
+    status, _, err = run_main(capsys, "--cdk-out", str(cdk_out), "--handler-seconds", "0.2")
+    assert status == 1
+    assert err.startswith("warning: demo-dev-orders: the consumer drains 100 messages/s")
+    status, _, err = run_main(capsys, "--cdk-out", str(cdk_out), "--handler-seconds", "0.1")
+    assert (status, err) == (0, "")  # 200 messages/s
+
+
+def test_the_command_fails_when_one_of_several_consumers_cannot_keep_up(tmp_path, capsys):
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[
+            # 1 x 10 / 0.5 = 20 messages/s, 10 x 10 / 0.5 = 200: against 100 each.
+            FixtureQueue("orders", max_concurrency=1, visibility_timeout=60),
+            FixtureQueue("refunds", max_concurrency=10, visibility_timeout=60),
+        ],
+        routes=[FixtureRoute("/orders", "orders"), FixtureRoute("/refunds", "refunds")],
+    )
+    status, _, err = run_main(capsys, "--cdk-out", str(cdk_out))
+    assert status == 1
+    (warning,) = err.splitlines()
+    assert warning.startswith("warning: demo-dev-orders: the consumer drains 20 messages/s")
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "soon", "nan"])
+def test_the_command_refuses_a_handler_time_that_is_no_positive_number(tmp_path, capsys, seconds):
+    status, _, err = run_main(capsys, "--cdk-out", str(tmp_path), "--handler-seconds", seconds)
+    assert status == 2
+    assert err.splitlines()[-1].endswith(
+        f"error: argument --handler-seconds: must be a number of at least 0.001, not '{seconds}'"
+    )
+
+
+def test_the_command_without_an_assembly_is_one_line(tmp_path, capsys):
+    status, _, _ = run_main(capsys, "--cdk-out", str(tmp_path / "cdk.out"))
+    assert status.startswith(f"error: no cloud assembly in {tmp_path / 'cdk.out'}")
+    assert "\n" not in status
+
+
+def test_the_command_runs_as_a_module(tmp_path):
+    orders = FixtureQueue("orders", max_concurrency=10, visibility_timeout=60)
+    write_assembly(tmp_path / "cdk.out", queues=[orders])
+    run = subprocess.run(
+        [sys.executable, "-m", "api_sqs_devkit.capacity", "--markdown"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(SRC), "PATH": ""},
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout.startswith("| figure | value | set by, and bounded by |")
