@@ -146,7 +146,10 @@ def test_a_render_pins_the_devkit_of_its_commit_and_cruft_update_moves_the_pin(
     address = repo.as_uri()
     cruft = str(VENV_BIN / "cruft")
     out = tmp_path / "out"
-    run([cruft, "create", address, "--checkout", older, "--no-input", "--output-dir", str(out)], out.parent)
+    run(
+        [cruft, "create", address, "--checkout", older, "--no-input", "--output-dir", str(out)],
+        out.parent,
+    )
     project = out / "orders-ingest"
     assert devkit_requirement(project) == (
         f"api-sqs-devkit[cdk] @ git+{address}@{older}#subdirectory=devkit"

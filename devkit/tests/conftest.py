@@ -5,13 +5,6 @@ from api_sqs_devkit.local.harness import LocalStack
 from assemblies import write_assembly
 
 
-def pytest_configure(config):
-    """A module's tests share one local stack and run in order: with pytest-xdist, keep each
-    module on one worker (unless another distribution was asked for)."""
-    if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadscope"
-
-
 @pytest.fixture(scope="module")
 def local_stack(tmp_path_factory):
     """Starts a local stack on a fixture assembly (write_assembly's arguments), once per call;
