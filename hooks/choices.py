@@ -107,15 +107,16 @@ def load_settings(template_dir: Path, answers: Mapping[str, Any]) -> tuple[Modul
 # template's tests keep this list in step with the pins):
 DEPENDENCY_MODULES = frozenset(
     """
-    annotated_types antlr4 api_sqs_devkit attr attrs aws_cdk aws_lambda_powertools aws_xray_sdk
-    blinker boto3 botocore cattr cattrs cdk_nag certifi cffi cfnlint charset_normalizer click
-    constructs cryptography dateutil docker dotenv flask flask_cors graphql idna iniconfig isympy
-    itsdangerous jinja2 jmespath joserfc jsii jsonpatch jsonpatch_cli jsonpath_ng jsonpointer
-    jsonschema jsonschema_path jsonschema_specifications lazy_object_proxy markupsafe moto mpmath
-    networkx openapi_schema_validator openapi_spec_validator packaging pathable pluggy
-    publication py py_partiql_parser pycparser pydantic pydantic_core pydantic_settings pygments
-    pyparsing pytest referencing regex requests responses rfc3339_validator rpds ruff s3transfer
-    six sympy typeguard typing_extensions typing_inspection urllib3 werkzeug wrapt xmltodict yaml
+    airspeed annotated_types antlr4 api_sqs_devkit attr attrs aws_cdk aws_lambda_powertools
+    aws_xray_sdk blinker boto3 botocore cachetools cattr cattrs cdk_nag certifi cffi cfnlint
+    charset_normalizer click constructs cryptography dateutil docker dotenv flask flask_cors
+    graphql idna iniconfig isympy itsdangerous jinja2 jmespath joserfc jsii jsonpatch
+    jsonpatch_cli jsonpath_ng jsonpointer jsonschema jsonschema_path jsonschema_specifications
+    lazy_object_proxy markupsafe moto mpmath networkx openapi_schema_validator
+    openapi_spec_validator packaging pathable pluggy publication py py_partiql_parser pycparser
+    pydantic pydantic_core pydantic_settings pygments pyparsing pytest referencing regex
+    requests responses rfc3339_validator rpds ruff s3transfer six sympy typeguard
+    typing_extensions typing_inspection urllib3 werkzeug wrapt xmltodict yaml
     """.split()  # noqa: SIM905 (a list literal would take a line per name)
 )
 # The project's own top-level modules and folders, and the consumer's, which its tests import as

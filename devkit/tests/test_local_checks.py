@@ -193,10 +193,7 @@ QUEUE = LocalQueue(
     ("body", "code"),
     [
         pytest.param("", "MissingParameter", id="empty"),
-        pytest.param("a\x00b", "InvalidMessageContents", id="NUL"),
-        pytest.param("a\x1fb", "InvalidMessageContents", id="unit separator"),
-        pytest.param("a\ufffeb", "InvalidMessageContents", id="U+FFFE"),
-        pytest.param("a\ud800b", "InvalidMessageContents", id="lone surrogate"),
+        pytest.param("\x00\x1f\ufffe\ud800", "InvalidMessageContents", id="no valid character"),
         pytest.param("x" * 1025, "InvalidParameterValue", id="above MaximumMessageSize"),
     ],
 )
@@ -204,6 +201,23 @@ def test_what_sqs_refuses(body, code):
     with pytest.raises(SqsError) as refused:
         check_message({"MessageBody": body}, QUEUE)
     assert (refused.value.code, refused.value.status) == (code, 400)
+
+
+@pytest.mark.parametrize(
+    "invalid",
+    [
+        pytest.param("\x00", id="NUL"),
+        pytest.param("\x1f", id="unit separator"),
+        pytest.param("\ufffe", id="U+FFFE"),
+        pytest.param("\ud800", id="lone surrogate"),
+    ],
+)
+def test_sqs_stores_a_character_outside_its_set_as_u_fffd(invalid):
+    """SQS's API reference: it replaces invalid characters with U+FFFD, as long as the body has
+    at least one valid character."""
+    request = {"MessageBody": f"a{invalid}b"}
+    check_message(request, QUEUE)
+    assert request["MessageBody"] == "a\ufffdb"
 
 
 def test_what_sqs_takes():

@@ -126,7 +126,7 @@ def test_a_content_type_without_template_is_415(stack):
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        pytest.param('{"a": "\ufffe"}'.encode(), "InvalidMessageContents", id="U+FFFE"),
+        pytest.param("\ufffe\uffff".encode(), "InvalidMessageContents", id="no valid character"),
         pytest.param(b'{"a": "\xff"}', "InvalidMessageContents", id="not UTF-8, no validator"),
         pytest.param(b"x" * 1025, "InvalidParameterValue", id="above MaximumMessageSize"),
     ],

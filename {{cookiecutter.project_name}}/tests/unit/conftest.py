@@ -1,4 +1,3 @@
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 

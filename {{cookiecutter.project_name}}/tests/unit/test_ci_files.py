@@ -5,7 +5,6 @@ import re
 import shlex
 from pathlib import Path
 
-import aws_cdk as cdk
 import pytest
 import yaml
 
@@ -159,7 +158,7 @@ def test_make_deploy_deploys_the_assembly_its_synth_checked():
 
 def test_a_stage_s_assembly_holds_that_stage_s_stack_and_no_other_stage_s(context):
     """Why deploying --all of a stage's assembly deploys that stage: the app builds only the
-    stage the context names (and, for a REST API, the account stack it needs first)."""
+    stage the context names (and the account stacks its API needs first)."""
     for stage in context["stages"]:
         app = app_of({**context, "stage": stage})
         build(app)

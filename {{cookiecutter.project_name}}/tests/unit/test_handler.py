@@ -7,9 +7,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from api_sqs_devkit.local.poller import LocalContext
 
 import handler
-from api_sqs_devkit.local.poller import LocalContext
 
 PROJECT_ROOT = Path(__file__).parents[2]
 

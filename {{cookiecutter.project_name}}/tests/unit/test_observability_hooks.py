@@ -1,6 +1,5 @@
 """cdk.json's "observability" object reaches the consumer and every log group, and is checked."""
 
-import aws_cdk as cdk
 import pytest
 from api_sqs_devkit.settings import MAX_EXTRA_ENVIRONMENT_BYTES, ObservabilityHooks, SettingError
 

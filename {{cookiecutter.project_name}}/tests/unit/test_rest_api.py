@@ -3,7 +3,6 @@
 import json
 import re
 
-import aws_cdk as cdk
 import jsonschema
 import pytest
 from aws_cdk.assertions import Template
@@ -13,8 +12,8 @@ from {{ cookiecutter.__package_name }}.api.settings import RestApiSettings, reso
 from {{ cookiecutter.__package_name }}.application import build
 
 from .cfn import (
-    app_of,
     actions_of,
+    app_of,
     only,
     queue,
 {%- if cookiecutter.enable_kms %}

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import aws_cdk as cdk
 import pytest
 
 from {{ cookiecutter.__package_name }}.application import build

@@ -3,7 +3,6 @@ settings; production stages are hardened."""
 
 import re
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 

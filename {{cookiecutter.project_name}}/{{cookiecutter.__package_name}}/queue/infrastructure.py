@@ -1,6 +1,8 @@
 """The message queue and its dead-letter queue, encrypted at rest and reachable only over TLS,
 and the role API Gateway sends messages with."""
 
+from dataclasses import replace
+
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 {%- if cookiecutter.enable_kms %}
@@ -13,9 +15,19 @@ from ..settings import DLQ_RETENTION_DAYS, Settings
 
 
 class MessageQueues(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
+    """The service's queue and DLQ; with a name, another pair beside them (name="refunds":
+    {project}-{stage}-refunds-queue and -refunds-dlq, with a key of their own)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: Settings, name: str = ""
+    ) -> None:
         super().__init__(scope, construct_id)
         names = settings.names
+        if name:
+            prefix = f"{settings.name_prefix}-{name}"
+            names = replace(
+                names, queue=f"{prefix}-queue", dlq=f"{prefix}-dlq", key_alias=f"alias/{prefix}-key"
+            )
         self.queue_name = names.queue
 {%- if cookiecutter.enable_kms %}
         self.encryption_key = kms.Key(

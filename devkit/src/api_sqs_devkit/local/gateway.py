@@ -18,8 +18,9 @@ choices made where it does not are marked CHOICE):
   not JSON: 400 {"message": "Invalid request body"}. JSON nested deeper than MAX_JSON_DEPTH is
   refused the same way (CHOICE: AWS documents no depth; the limit keeps parsing and validation
   off the interpreter's recursion limit, far above what a real document needs).
-- what SQS refuses (no body, characters outside SQS's set, body and attributes above the
-  queue's MaximumMessageSize, a FIFO queue without a group id): SQS answers 400 with its error.
+- what SQS refuses (no body, a body with no character in SQS's set, body and attributes above
+  the queue's MaximumMessageSize, a FIFO queue without a group id): SQS answers 400 with its
+  error. Characters outside the set beside valid ones SQS stores as U+FFFD (its API reference).
   A REST API maps that answer through the method's integration responses, as deployed; an HTTP
   API's SQS-SendMessage integration (AWS_PROXY) hands SQS's status and XML body to the client
   unchanged (CHOICE: AWS documents no transformation of an AWS_PROXY service response, and the

@@ -183,19 +183,21 @@ def form_attributes(parameters: dict[str, str], prefix: str) -> dict[str, dict]:
 
 
 def check_message(request: dict, queue: LocalQueue) -> None:
-    """What SQS checks that moto does not: a body, its characters, the size of body and
-    attributes together."""
+    """What SQS does that moto does not: a body is needed; characters outside SQS's set are
+    replaced with U+FFFD, as SQS stores them, unless none is valid (then it refuses the
+    message); the body and attributes together must fit the queue's maximum size."""
     body = request.get("MessageBody")
     if not body:
         raise SqsError("MissingParameter", "The request must contain the parameter MessageBody.")
-    refused = REFUSED_CHARACTER.search(body)
-    if refused:
+    replaced = REFUSED_CHARACTER.sub("\ufffd", body)
+    if replaced != body and not REFUSED_CHARACTER.sub("", body):
         raise SqsError(
             "InvalidMessageContents",
-            f"Invalid binary character '#x{ord(refused.group()):X}' was found in the message"
-            " body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF |"
-            " #xE000 to #xFFFD | #x10000 to #x10FFFF",
+            "Invalid binary character was found in the message body, and no valid one: the set"
+            " of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD |"
+            " #x10000 to #x10FFFF",
         )
+    request["MessageBody"] = body = replaced
     size = len(body.encode("utf-8"))
     for name, value in request.get("MessageAttributes", {}).items():
         size += len(name.encode()) + len(value.get("DataType", "").encode())
