@@ -3,11 +3,13 @@
 import importlib.util
 import json
 import os
+import runpy
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import aws_cdk
 import pytest
 
 TEMPLATE_ROOT = Path(__file__).parents[1]
@@ -110,6 +112,44 @@ def synth(project: Path, *arguments: str) -> Synth:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return read_synth(project)
+
+
+# What the CDK CLI adds to an app's context (see `cdk synth --help`): asset and construct-path
+# metadata, version reporting, every stack bundled.
+CLI_CONTEXT = {
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:version-reporting": True,
+    "aws:cdk:bundling-stacks": ["**"],
+}
+
+
+def synth_in_process(project: Path) -> Synth:
+    """The bake's app.py run in this process, as `cdk synth` runs it (cdk.json's context and
+    the CLI's, cdk-nag and cfn-lint included), writing the same cloud assembly without starting
+    Node.js, the CLI and aws-cdk-lib again: a few seconds less per synth.
+
+    The CLI passes context and output folder in environment variables, which the CDK's Node.js
+    process reads once; in one process they go to the App instead. The bake's package replaces
+    any other bake's of the same name."""
+    context = {**json.loads((project / "cdk.json").read_text())["context"], **CLI_CONTEXT}
+    package = next(path.parent.name for path in project.glob("*/application.py"))
+    for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
+        del sys.modules[name]
+    original_app, saved_path, saved_cwd = aws_cdk.App, list(sys.path), Path.cwd()
+
+    def app_of_this_bake(**options) -> aws_cdk.App:
+        return original_app(**options, context=context, outdir=str(project / "cdk.out"))
+
+    aws_cdk.App = app_of_this_bake
+    sys.path.insert(0, str(project))
+    os.chdir(project)
+    try:
+        runpy.run_path(str(project / "app.py"), run_name="__main__")
+    finally:
+        aws_cdk.App, sys.path[:] = original_app, saved_path
+        os.chdir(saved_cwd)
     return read_synth(project)
 
 

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from .bakery import bake_ok, read_synth, synth
+from .bakery import bake_ok, read_synth, synth, synth_in_process
 
 AUTH_CHOICES = ("iam", "jwt", "none")
+# Every 13th combination is synthesized with the CDK CLI, as users run it (http and rest; iam,
+# jwt and none; with and without KMS and tracing); the others run app.py in the test process,
+# which writes the same cloud assembly (tests/test_synth.py compares them) in far less time.
+CLI_EVERY = 13
 COGNITO_ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Orders1"
 
 
@@ -67,6 +71,9 @@ def baked(request, cookies_session, tmp_path_factory, worker_id):
     with FileLock(f"{record}.lock"):
         if not record.exists():
             project = bake_ok(cookies_session, **answers)
-            synth(project)
+            if request.param_index % CLI_EVERY == 0:
+                synth(project)
+            else:
+                synth_in_process(project)
             record.write_text(json.dumps({"project": str(project)}))
     return answers, read_synth(Path(json.loads(record.read_text())["project"]))

@@ -1,17 +1,18 @@
-"""Every combination of options, baked with non-default values and synthesized with the CDK CLI.
+"""Every combination of options, baked with non-default values and synthesized as `cdk synth`
+runs it, cdk-nag and cfn-lint included.
 
-Each combination is synthesized once (in its own process, as two CDK apps in one Python process
-collide; see the `baked` fixture in conftest.py) and every test of that combination reads the
-same template.
+Each combination is synthesized once (see the `baked` fixture in conftest.py) and every test of
+that combination reads the same template.
 """
 
 import json
 import re
+import shutil
 import subprocess
 
-import cfnlint.api
+import pytest
 
-from .bakery import VENV_BIN, project_files
+from .bakery import VENV_BIN, bake_ok, project_files, synth, synth_in_process
 
 DAY = 24 * 60 * 60
 
@@ -231,13 +232,37 @@ def test_rule_packs_report_no_unacknowledged_finding(baked):
             assert len(acknowledged["reason"]) > 40, acknowledged
 
 
-def test_cfn_lint_finds_nothing(baked):
-    _, synthesized = baked
-    templates = sorted((synthesized.project / "cdk.out").glob("*.template.json"))
-    assert len(templates) == 1 + len(synthesized.other_templates)
-    # In this process: one cfn-lint start per worker, not one per combination.
-    for template in templates:
-        assert [str(match) for match in cfnlint.api.lint_file(template)] == [], template.name
+def test_every_synth_lints_its_templates_and_a_finding_fails_it(cookies):
+    """cfn-lint runs inside the app's synth (app.py is the same in every combination, so every
+    combination's synth above was linted): a template it refuses stops the synth."""
+    project = bake_ok(cookies)
+    stack = project / "orders_ingest/stack.py"
+    code = stack.read_text()
+    anchor = "        api.add_outputs(self)"
+    assert anchor in code
+    # SQS takes a visibility timeout of at most 43,200 seconds.
+    broken = (
+        "        CfnResource(self, 'Broken', type='AWS::SQS::Queue',"
+        " properties={'VisibilityTimeout': 50000})\n"
+    )
+    stack.write_text("from aws_cdk import CfnResource\n" + code.replace(anchor, broken + anchor, 1))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        synth_in_process(project)
+    report = json.loads((project / "cdk.out/validation-report.json").read_text())
+    (lint,) = [p for p in report["pluginReports"] if p["pluginName"] == "cfn-lint"]
+    assert [v["ruleName"] for v in lint["violations"]] == ["E3034"]
+
+
+def test_the_tests_synthesize_what_the_cdk_cli_does(cookies, tmp_path):
+    """The matrix runs most synths in the test process: the cloud assembly is the CLI's."""
+    project = bake_ok(cookies, api_type="rest", api_keys=True)
+    synth(project)
+    by_cli = {p.name: p.read_bytes() for p in (project / "cdk.out").glob("*.template.json")}
+    shutil.rmtree(project / "cdk.out")
+    synth_in_process(project)
+    in_process = {p.name: p.read_bytes() for p in (project / "cdk.out").glob("*.template.json")}
+    assert len(by_cli) == 2
+    assert in_process == by_cli
 
 
 # Jinja that was not rendered. A lone "}}" is left out: nested Python dicts end with it; so is
