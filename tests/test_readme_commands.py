@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .bakery import QUIET_NODE, render
+from .bakery import QUIET_NODE, TEMPLATE_ROOT, render
 
 # One render and one `make install` (pip and npm, about a minute) for the whole module.
 
@@ -70,7 +70,17 @@ def project(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("readme")
     result = render(out)
     assert result.returncode == 0, result.stderr
-    return out / "orders-ingest"
+    project = out / "orders-ingest"
+    # The template's tests install the devkit of this working tree, not the commit the render
+    # pins, whose repository a clone may not reach offline (tests/test_updates.py installs a pin).
+    requirements = project / "requirements.txt"
+    working_tree = f"api-sqs-devkit[cdk] @ {(TEMPLATE_ROOT / 'devkit').as_uri()}"
+    pinned = re.sub(
+        r"^api-sqs-devkit\[cdk\] @ .*$", working_tree, requirements.read_text(), flags=re.M
+    )
+    assert working_tree in pinned
+    requirements.write_text(pinned)
+    return project
 
 
 @pytest.fixture(scope="module")
