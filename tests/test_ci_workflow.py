@@ -111,8 +111,8 @@ def test_the_generated_pipeline_deploys_the_assembly_its_check_job_synthesized(t
             uploaded[upload["name"]] = synth["STAGE"]
             commands = dry_run(project, before["run"])
             out, stage_context = upload["path"], f"-c stage={synth['STAGE']}"
+            # cdk-nag and cfn-lint run inside this synth (test_synth.py: a finding fails it).
             assert f"npx --no-install cdk synth --quiet --output {out} {stage_context}" in commands
-            assert any(c.endswith(f"cfn-lint {out}/*.template.json") for c in commands), commands
     assert uploaded == {f"cloud-assembly-{s}": s for s in stages}
 
     # Each deploy job: its stage's assembly, downloaded and deployed as it is, never synthesized.
@@ -123,6 +123,7 @@ def test_the_generated_pipeline_deploys_the_assembly_its_check_job_synthesized(t
         (command,) = [step["run"] for step in steps if "run" in step]
         commands = dry_run(project, command)
         assert not [c for c in commands if "synth" in c or "app.py" in c], commands
-        stack = f"orders-ingest-{s}-queue-stack"
-        deploy = f"npx --no-install cdk deploy --app {download['path']} {stack}"
+        # Every stack of the stage's assembly: the app synthesizes that stage's alone (the
+        # generated project's tests/unit/test_ci_files.py checks it).
+        deploy = f"npx --no-install cdk deploy --app {download['path']} --all"
         assert f"{deploy} --require-approval never" in commands, commands

@@ -4,6 +4,7 @@ import importlib.metadata
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from api_sqs_devkit.settings import SettingError
@@ -141,6 +142,22 @@ def assert_refused(result, output_dir, expected):
 @pytest.mark.parametrize(("answer", "expected"), REFUSED, ids=[a for a, _ in REFUSED])
 def test_bad_answer_is_refused_with_one_line(tmp_path, answer, expected):
     assert_refused(render(tmp_path, answer), tmp_path, expected)
+
+
+def test_a_project_name_that_is_a_path_writes_nothing_anywhere(tmp_path):
+    """The project folder is {{cookiecutter.project_name}}: cookiecutter creates it (and deletes
+    it on a failed hook) before any hook runs, so a path stops the run before that."""
+    output_dir = tmp_path / "out"
+    output_dir.mkdir()
+    (tmp_path / "kept").mkdir()  # what a `../kept` project would overwrite, then delete
+    (tmp_path / "kept" / "file").write_text("keep me")
+    for name in ("../escaped", "../kept", "/tmp/absolute"):
+        result = render(output_dir, f"project_name={name}")
+        assert_refused(result, output_dir, f"project_name={name!r}: must be lowercase letters")
+        assert "cannot be a path" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "out"]
+    assert (tmp_path / "kept" / "file").read_text() == "keep me"
+    assert not Path("/tmp/absolute").exists()
 
 
 @pytest.mark.parametrize(
