@@ -12,8 +12,7 @@ from {{ cookiecutter.__package_name }}.settings import SettingError
 
 
 def main() -> None:
-    # cfn-lint checks every template below; aws-cdk-lib's own CloudFormation validation would
-    # check the same templates again, for about 2.5 s a synth.
+    # cfn-lint checks the templates below: aws-cdk-lib's own validation would repeat it (2.5 s).
     app = cdk.App(builtin_cloud_formation_validation=False)
     try:
         _, warnings = build(app)

@@ -1,9 +1,6 @@
-"""The CDK app's stacks, built from the app's context (cdk.json, or -c key=value).
-
-The API unit (api/infrastructure.py, HTTP or REST) gives what the app needs of it: Api, whose
-SETTINGS_MODULES hold the rules of its settings; ApiSettings, those settings; account_stacks, the
-stacks of the account that the service's stack needs first.
-"""
+"""The CDK app's stacks, built from the app's context (cdk.json, or -c key=value). The API unit
+(HTTP or REST) gives Api (SETTINGS_MODULES: its settings' rules), ApiSettings and the account
+stacks the service's stack needs first."""
 
 import aws_cdk as cdk
 from api_sqs_devkit.settings import ObservabilityHooks

@@ -1,11 +1,8 @@
-"""The service's settings: this service's values, the rule each follows, the names of its
-resources, and what is derived from them.
+"""The service's settings: their rules, the names of its resources, what is derived from them.
 
-These rules check the answers when the project is rendered and the values in cdk.json at every
-synth, so a bad value gets the same one-line message in both places. The rules of an option
-live in a settings module of its unit (the API's, for instance), which the functions here take
-as `units`. Standard library and api_sqs_devkit only: the render loads it before the CDK is
-installed.
+The same rules check the answers at render and cdk.json at every synth, with the same one-line
+message. An option's rules live in its unit's settings module (`units` below). Standard library
+and api_sqs_devkit only: the render loads it before the CDK is installed.
 """
 
 from __future__ import annotations
@@ -64,7 +61,6 @@ NAME_LIMITS = {
     "alarm_topic": 256,
     "alarm_key_alias": 256,
     "logs_key_alias": 256,
-    "dashboard": 255,
 }
 
 RULES = {
@@ -104,7 +100,6 @@ class ResourceNames:
     alarm_topic: str
     alarm_key_alias: str
     logs_key_alias: str
-    dashboard: str
 
     @classmethod
     def of(cls, project_name: str, stage: str) -> ResourceNames:
@@ -119,7 +114,6 @@ class ResourceNames:
             alarm_topic=f"{prefix}-alarms",
             alarm_key_alias=f"alias/{prefix}-alarms-key",
             logs_key_alias=f"alias/{prefix}-logs-key",
-            dashboard=f"{prefix}-queue-stack",
         )
 
 
@@ -141,8 +135,7 @@ class AlarmThresholds:
 def name_error(
     project_name: str, stage: str, units: Sequence[ModuleType] = (), note: str = ""
 ) -> SettingError | None:
-    """The first resource name (the service's, or one of its units') that project_name and
-    stage make longer than AWS allows; None when every name fits."""
+    """The first name of the service or its units longer than AWS allows; None if all fit."""
     names, limits = dict(vars(ResourceNames.of(project_name, stage))), dict(NAME_LIMITS)
     for unit in units:
         if hasattr(unit, "resource_names"):
@@ -165,8 +158,7 @@ class Settings:
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], units: Sequence[ModuleType] = ()) -> Settings:
-        """Check every value against its rule, and the names they make (with those of the
-        units'); raise SettingError on the first that breaks its rule."""
+        """The values, checked with their rules and the names they make; SettingError if not."""
         settings = cls(**parse_all(RULES, values))
         error = name_error(settings.project_name, settings.stage, units)
         if error:
@@ -230,8 +222,7 @@ class Settings:
 
 
 def setting_names(units: Sequence[ModuleType] = ()) -> tuple[str, ...]:
-    """The settings this project reads (those its cdk.json has): the service's, and its
-    units'."""
+    """The settings this project reads (those its cdk.json has): the service's, its units'."""
     names = [*SETTING_NAMES, "stages", "observability"]
     for unit in units:
         names += [name for name in getattr(unit, "RULES", {}) if name not in names]

@@ -20,9 +20,8 @@ from ..settings import Settings
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
-# The public Powertools for AWS Lambda layer, looked up at deploy time from the SSM parameter AWS
-# publishes for each version. Keep it equal to the aws-lambda-powertools pin in
-# requirements-dev.txt, which the handler tests run against.
+# The public Powertools layer, from the SSM parameter AWS publishes for each version, at deploy
+# time. Keep it equal to requirements-dev.txt's aws-lambda-powertools (the handler tests' pin).
 POWERTOOLS_VERSION = "3.37.0"
 POWERTOOLS_LAYER_PARAMETER = (
     f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
@@ -152,8 +151,6 @@ class QueueConsumer(Construct):
             )
         )
 {%- endif %}
-        # Failed messages are retried from the queue and then moved to its dead-letter queue by
-        # the redrive policy; the two Lambda-side failure targets below do not apply to SQS.
         Validations.of(self.function).acknowledge(
             Acknowledgment(
                 id="Serverless::Serverless-LambdaDLQ",
@@ -183,8 +180,8 @@ class QueueConsumer(Construct):
 
     @property
     def log_groups(self) -> list[logs.ILogGroup]:
-        """The function's log group{% if cookiecutter.enable_vpc %} and its network's flow logs{% endif %}."""
 {%- if cookiecutter.enable_vpc %}
+        # The function's, and its network's flow logs.
         return [self.log_group, self.network.flow_log_group]
 {%- else %}
         return [self.log_group]

@@ -56,7 +56,7 @@ class Monitoring(Construct):
             "api-4xx-rate": self.api_4xx_rate_alarm(api_stage),
         }
         self.dashboard = self.pipeline_dashboard(
-            settings.names.dashboard, queue=queue, dlq=dlq, function=function, api_stage=api_stage
+            settings.names.stack, queue=queue, dlq=dlq, function=function, api_stage=api_stage
         )
 
     @property
