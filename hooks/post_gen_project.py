@@ -71,7 +71,13 @@ def quote_capacity() -> None:
 
 
 def git(*arguments: str) -> str | None:
-    result = subprocess.run(["git", "-C", TEMPLATE_DIR, *arguments], capture_output=True, text=True)
+    """git's answer about the template's checkout; None when it has none (or no git)."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", TEMPLATE_DIR, *arguments], capture_output=True, text=True
+        )
+    except OSError:
+        return None
     return result.stdout.strip() if result.returncode == 0 else None
 
 
@@ -93,14 +99,14 @@ def template_address() -> str:
 
 
 def as_pip_url(address: str) -> str:
-    """A git address as pip takes it after `git+`: a path as a file:// URL, and scp-like
-    `git@host:org/repo` as ssh://."""
+    """A git address as pip takes it after `git+`: a path (relative to the template) as a
+    file:// URL, and scp-like `git@host:org/repo` as ssh://."""
     if "://" in address:
         return address
     if ":" in address.split("/", 1)[0]:
         host, _, path = address.partition(":")
         return f"ssh://{host}/{path}"
-    return Path(address).resolve().as_uri()
+    return Path(TEMPLATE_DIR, address).resolve().as_uri()
 
 
 def devkit_requirement() -> str:
@@ -110,7 +116,12 @@ def devkit_requirement() -> str:
     commit = git("rev-parse", "HEAD")
     if not commit:
         return f"{DEVKIT} @ {Path(TEMPLATE_DIR, 'devkit').as_uri()}"
-    return f"{DEVKIT} @ git+{as_pip_url(template_address())}@{commit}#subdirectory=devkit"
+    if git("status", "--porcelain", "--", "devkit"):
+        print("warning: devkit/ has uncommitted changes; the project pins the committed devkit")
+    # The template may sit in a folder of its repository.
+    subdirectory = f"{git('rev-parse', '--show-prefix')}devkit"
+    address = as_pip_url(template_address())
+    return f"{DEVKIT} @ git+{address}@{commit}#subdirectory={subdirectory}"
 
 
 def pin_devkit() -> None:

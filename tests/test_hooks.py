@@ -188,3 +188,53 @@ def test_the_template_s_address_is_recorded_without_credentials(
     assert record["template"] == recorded
     assert record["commit"] == "0" * 40
     assert "secret" not in (tmp_path / ".cruft.json").read_text()
+
+
+COMMIT = "1" * 40
+
+
+@pytest.mark.parametrize(
+    ("origin", "prefix", "pinned"),
+    [
+        (
+            "https://bot:secret@git.example.com/platform/t.git",
+            "",
+            f"git+https://git.example.com/platform/t.git@{COMMIT}#subdirectory=devkit",
+        ),
+        (
+            "git@github.com:org/t.git",
+            "",
+            f"git+ssh://git@github.com/org/t.git@{COMMIT}#subdirectory=devkit",
+        ),
+        (
+            "/srv/git/t",
+            "templates/api-sqs/",
+            f"git+file:///srv/git/t@{COMMIT}#subdirectory=templates/api-sqs/devkit",
+        ),
+        (
+            "../t",  # relative to the template's checkout, not to the new project
+            "",
+            f"git+{(TEMPLATE_ROOT.parent / 't').resolve().as_uri()}@{COMMIT}#subdirectory=devkit",
+        ),
+    ],
+)
+def test_the_devkit_is_pinned_to_the_template_s_repository_and_commit(
+    hook, monkeypatch, origin, prefix, pinned
+):
+    post = hook("post_gen_project")
+    answers = {"rev-parse": lambda a: COMMIT if a == ["HEAD"] else prefix, "remote": origin}
+    answers["status"] = ""
+
+    def git(command, *arguments):
+        answer = answers[command]
+        return answer(list(arguments)) if callable(answer) else answer
+
+    monkeypatch.setattr(post, "git", git)
+    assert post.devkit_requirement() == f"api-sqs-devkit[cdk] @ {pinned}"
+
+
+def test_a_template_that_is_no_git_checkout_pins_its_own_devkit_folder(hook, monkeypatch):
+    post = hook("post_gen_project")
+    monkeypatch.setattr(post, "git", lambda *arguments: None)
+    devkit = (TEMPLATE_ROOT / "devkit").as_uri()
+    assert post.devkit_requirement() == f"api-sqs-devkit[cdk] @ {devkit}"

@@ -161,3 +161,23 @@ def test_errors_are_one_line(tmp_path):
         read_service(cdk_out)
     assert "\n" not in str(raised.value)
     assert "POST /messages integrates with AWS" in str(raised.value)
+
+
+def test_a_rest_method_s_own_throttle_is_read_from_its_encoded_path(tmp_path):
+    """MethodSettings name a method's path with its slashes as ~1 after a leading /
+    (/~1v1~1refunds), as aws-cdk-lib writes them; the stage's /* settings cover the rest."""
+    cdk_out = write_assembly(tmp_path, api="rest", queues=TWO_QUEUES, routes=TWO_ROUTES)
+    path, template = template_of(cdk_out)
+    (stage,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    stage["Properties"]["MethodSettings"].append(
+        {
+            "HttpMethod": "POST",
+            "ResourcePath": "/~1v1~1refunds",
+            "ThrottlingRateLimit": 7,
+            "ThrottlingBurstLimit": 3,
+        }
+    )
+    path.write_text(json.dumps(template))
+    routes = {route.path: route for route in read_service(cdk_out).api.routes}
+    assert (routes["/v1/refunds"].rate_limit, routes["/v1/refunds"].burst_limit) == (7, 3)
+    assert (routes["/orders"].rate_limit, routes["/orders"].burst_limit) == (None, None)

@@ -50,8 +50,13 @@ def test_a_quota_resets_with_its_period():
     assert daily.take() and monthly.take()
 
 
-def signed(body=BODY, secret="testing", region="us-east-1", sent_body=None) -> tuple:
-    request = AWSRequest(method="POST", url=URL, data=body, headers={"Content-Type": "x"})
+def signed(
+    body=BODY, secret="testing", region="us-east-1", sent_body=None, payload_hash=None
+) -> tuple:
+    headers = {"Content-Type": "x"}
+    if payload_hash:
+        headers["X-Amz-Content-SHA256"] = payload_hash
+    request = AWSRequest(method="POST", url=URL, data=body, headers=headers)
     SigV4Auth(Credentials("testing", secret), "execute-api", region).add_auth(request)
     headers = {name.lower(): value for name, value in request.headers.items()}
     headers["host"] = "127.0.0.1:8080"
@@ -68,6 +73,10 @@ def test_a_request_signed_with_the_local_credentials_passes():
         pytest.param(signed(secret="wrong"), id="wrong secret"),
         pytest.param(signed(sent_body=b'{"orderId": "2"}'), id="body changed after signing"),
         pytest.param(signed(region="eu-west-1"), id="other region"),
+        pytest.param(
+            signed(payload_hash="UNSIGNED-PAYLOAD", sent_body=b'{"swapped": true}'),
+            id="body left out of the signature",
+        ),
     ],
 )
 def test_a_forged_request_is_refused(request_):
@@ -125,6 +134,10 @@ def test_a_cognito_id_token_has_cognito_s_shape(issuer, verifier):
         pytest.param({"aud": "someone-else"}, "audience", id="wrong audience"),
         pytest.param({"iss": "https://evil.example.com/"}, "issuer", id="wrong issuer"),
         pytest.param({"exp": "soon"}, "exp", id="exp not a number"),
+        pytest.param({"exp": "NaN"}, "exp", id="exp as text a float() takes"),
+        pytest.param({"exp": float("inf")}, "exp", id="exp never"),
+        pytest.param({"exp": True}, "exp", id="exp a boolean"),
+        pytest.param({"nbf": "0"}, "nbf", id="nbf as text"),
         pytest.param({"exp": None}, "exp", id="no exp"),
     ],
 )
@@ -178,8 +191,15 @@ def test_garbage_is_refused_not_an_error(verifier, token):
 def test_an_unsigned_token_is_refused(issuer, verifier):
     head = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
     payload = issuer.token(HTTP_AUDIENCE).split(".")[1]
-    with pytest.raises(TokenRefused):
+    with pytest.raises(TokenRefused, match="not valid"):
         verifier.verify(f"{head}.{payload}.", HTTP_AUDIENCE)
+
+
+def test_a_token_without_a_key_id_is_refused(issuer, verifier):
+    """joserfc would take the JWKS's only key; API Gateway picks keys by kid alone."""
+    token = jwt.encode({"alg": "RS256"}, issuer.claims_for(HTTP_AUDIENCE), issuer.key)
+    with pytest.raises(TokenRefused, match="no kid"):
+        verifier.verify(token, HTTP_AUDIENCE)
 
 
 # -- SQS's rules --------------------------------------------------------------------------------

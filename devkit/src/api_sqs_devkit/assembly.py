@@ -707,8 +707,8 @@ class _Reader:
                 f"{where}: a Lambda authorizer (CUSTOM); the emulator checks AWS_IAM,"
                 " COGNITO_USER_POOLS and NONE"
             )
-        # The settings of this method's own path, as MethodSettings encode it (/ as ~1).
-        encoded = path.replace("/", "~1")
+        # The settings of this method's own path, as MethodSettings encode it: /~1orders~1{id}.
+        encoded = "/" if path == "/" else "/" + path.replace("/", "~1")
         own = next(
             (
                 setting

@@ -150,11 +150,10 @@ def sigv4_refusal(
         return "Signature expired: the request time is more than 15 minutes from now."
     if "host" not in signed:
         return "'Host' must be a signed header."
-    # A payload hash header, if sent, must be the body's: otherwise the body could be swapped.
+    # A payload hash header, if sent, must be the body's (UNSIGNED-PAYLOAD included): otherwise
+    # the signature would not cover the body, and the body could be swapped.
     payload_hash = headers.get("x-amz-content-sha256")
-    if payload_hash not in (None, "UNSIGNED-PAYLOAD") and (
-        payload_hash != hashlib.sha256(body).hexdigest()
-    ):
+    if payload_hash is not None and payload_hash != hashlib.sha256(body).hexdigest():
         return SIGNATURE_MISMATCH
     request = AWSRequest(
         method=method, url=url, data=body, headers={name: headers.get(name, "") for name in signed}

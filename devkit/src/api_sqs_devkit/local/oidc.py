@@ -6,6 +6,7 @@ template), so a route's authorizer runs locally exactly as configured: an HTTP A
 authorizer, or a REST API Cognito user pool authorizer (which takes Cognito's ID tokens).
 """
 
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -114,15 +115,16 @@ class TokenVerifier:
             raise TokenRefused(f"the token is not valid: {error.error}") from None
         except (ValueError, TypeError, KeyError):
             raise TokenRefused("the token is not valid: not a signed JWT") from None
+        if not decoded.header.get("kid"):
+            # API Gateway picks the key by kid; a token without one names no key.
+            raise TokenRefused("the token is not valid: its header has no kid")
         claims = decoded.claims
         now = time.time()
         if claims.get("iss") != audience.issuer:
             raise TokenRefused(f"the token's issuer is not {audience.issuer}")
-        try:
-            expires = float(claims["exp"])
-            not_before = float(claims.get("nbf", now))
-        except (KeyError, TypeError, ValueError):
-            raise TokenRefused("the token has no valid exp claim") from None
+        expires, not_before = claims.get("exp"), claims.get("nbf", now)
+        if not (is_time(expires) and is_time(not_before)):
+            raise TokenRefused("the token has no valid exp claim, or an invalid nbf claim")
         if expires + self.leeway <= now:
             raise TokenRefused("the token has expired")
         if not_before - self.leeway > now:
@@ -154,3 +156,8 @@ class TokenVerifier:
             raise TokenRefused("not an ID token (token_use is not id)")
         if not claims.get("aud") and not claims.get("client_id"):
             raise TokenRefused("the token names no app client")
+
+
+def is_time(value: object) -> bool:
+    """A NumericDate (RFC 7519): a finite number of seconds, not text or a boolean."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
