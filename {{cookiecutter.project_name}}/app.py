@@ -12,8 +12,8 @@ from {{ cookiecutter.__package_name }}.settings import SettingError
 
 
 def main() -> None:
-    # cfn-lint checks the templates below: aws-cdk-lib's own validation would repeat it (2.5 s).
-    app = cdk.App(builtin_cloud_formation_validation=False)
+    app = cdk.App(builtin_cloud_formation_validation=False)  # cfn-lint checks the templates
+    template_lint = CfnLintValidation()  # made first: it loads cfn-lint while the app builds
     try:
         _, warnings = build(app)
     except SettingError as error:
@@ -22,7 +22,7 @@ def main() -> None:
         print(f"warning: {warning}", file=sys.stderr)
     # Every synth runs cdk-nag's rule packs and cfn-lint; a finding not acknowledged fails it.
     cdk.Validations.of(app).add_plugins(
-        AwsSolutionsChecks(app), ServerlessChecks(app), CfnLintValidation()
+        AwsSolutionsChecks(app), ServerlessChecks(app), template_lint
     )
     app.synth()
 
