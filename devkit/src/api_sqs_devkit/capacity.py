@@ -13,10 +13,9 @@ import argparse
 import math
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from .assembly import AssemblyError, Service, read_service
-from .ops.arguments import number
+from .ops.arguments import add_cdk_out, number
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -264,13 +263,7 @@ def markdown(capacity: Capacity) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument(
-        "--cdk-out",
-        type=Path,
-        default=Path("cdk.out"),
-        metavar="DIR",
-        help="the stage's synthesized cloud assembly (default: cdk.out)",
-    )
+    add_cdk_out(arguments)
     arguments.add_argument(
         "--handler-seconds",
         type=number(float, 0.001),

@@ -14,12 +14,12 @@ import shlex
 import signal
 import sys
 import threading
-from pathlib import Path
 
 import airspeed
 import boto3
 
 from ..assembly import LOCAL_ACCOUNT, LOCAL_REGION, AssemblyError, Service, queue_url, read_service
+from ..ops.arguments import add_cdk_out
 from .gateway import API_KEY_HEADER, LOCAL_CREDENTIALS, Gateway, LocalRoute
 from .poller import MOST_LOCAL_WORKERS, InvocationFailed, Poller
 from .sqs import LocalQueue, SqsServerFailed, create_queues, start_sqs_server
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(
         prog="python -m api_sqs_devkit.local", description=__doc__.splitlines()[0]
     )
-    arguments.add_argument("--cdk-out", type=Path, default=Path("cdk.out"), help="cloud assembly")
+    add_cdk_out(arguments)
     arguments.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (8080)")
     arguments.add_argument(
         "--visibility-timeout",

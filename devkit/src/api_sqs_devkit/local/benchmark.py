@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from ..assembly import AssemblyError, read_service
+from ..ops.arguments import add_cdk_out
 from .harness import LocalStack
 
 UNTHROTTLED = 100000
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(
         prog="python -m api_sqs_devkit.local.benchmark", description=__doc__.splitlines()[0]
     )
-    arguments.add_argument("--cdk-out", type=Path, default=Path("cdk.out"), help="cloud assembly")
+    add_cdk_out(arguments)
     arguments.add_argument("--messages", type=int, default=300, help="messages per run (300)")
     arguments.add_argument("--batch-sizes", default="1,10,100", help="comma-separated (1,10,100)")
     arguments.add_argument("--route", help="the route to send to (default: the first)")

@@ -3,6 +3,18 @@
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
+
+
+def add_cdk_out(arguments: argparse.ArgumentParser) -> None:
+    """--cdk-out DIR: the cloud assembly every tool reads."""
+    arguments.add_argument(
+        "--cdk-out",
+        type=Path,
+        default=Path("cdk.out"),
+        metavar="DIR",
+        help="the stage's synthesized cloud assembly (default: cdk.out)",
+    )
 
 
 def number(kind: type, low: float, high: float = math.inf) -> Callable[[str], float]:

@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ..assembly import AssemblyError, Queue, Service, read_service
+from .arguments import add_cdk_out
 
 # The exit status of a command stopped by Ctrl-C, as shells report it.
 INTERRUPTED = 130
@@ -21,13 +22,7 @@ class ToolError(Exception):
 
 def parser(description: str) -> argparse.ArgumentParser:
     arguments = argparse.ArgumentParser(description=description)
-    arguments.add_argument(
-        "--cdk-out",
-        type=Path,
-        default=Path("cdk.out"),
-        metavar="DIR",
-        help="the stage's synthesized cloud assembly (default: cdk.out)",
-    )
+    add_cdk_out(arguments)
     arguments.add_argument(
         "--queue", metavar="NAME", help="the queue to work on, when the service has several"
     )
