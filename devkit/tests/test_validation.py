@@ -51,3 +51,13 @@ def test_a_clean_template_passes(tmp_path):
     result, reports = synth(tmp_path, visibility_timeout=30)
     assert result.returncode == 0, result.stderr
     assert reports == []
+
+
+def test_a_failing_cfn_lint_fails_the_synth_with_its_reason(tmp_path):
+    app = APP.format(outdir=str(tmp_path / "cdk.out"), visibility_timeout=30).replace(
+        "CfnLintValidation()", "CfnLintValidation(regions=['xx-nowhere-1'])"
+    )
+    result = subprocess.run([sys.executable, "-c", app], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "cfn-lint failed (exit 1): " in result.stderr
+    assert "xx-nowhere-1" in result.stderr.split("cfn-lint failed")[1].splitlines()[0]
