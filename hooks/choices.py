@@ -57,6 +57,16 @@ CHOICES = (
         (f"{PACKAGE}/rest_api/cognito_settings.py",),
         settings=(f"{PACKAGE}/rest_api/cognito_settings.py",),
     ),
+    Choice(
+        {"queue_type": "fifo"},
+        (f"{PACKAGE}/queue/fifo_settings.py",),
+        settings=(f"{PACKAGE}/queue/fifo_settings.py",),
+    ),
+    Choice(
+        {"enable_idempotency": True},
+        (f"{PACKAGE}/consumer/idempotency.py", f"{PACKAGE}/consumer/idempotency_settings.py"),
+        settings=(f"{PACKAGE}/consumer/idempotency_settings.py",),
+    ),
 )
 # The API unit a project keeps (one per api_type) is its package's `api` folder.
 API_UNITS = {"http": f"{PACKAGE}/http_api", "rest": f"{PACKAGE}/rest_api"}
@@ -127,6 +137,7 @@ PROJECT_MODULES = {
     "node_modules": "the folder npm installs the CDK CLI into",
     "handler": "the consumer's handler module",
     "business_logic": "the consumer's business_logic module",
+    "envelope": "the consumer's envelope module",
 }
 
 

@@ -12,6 +12,17 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "{{ cookiecutter.project_n
 {%- if cookiecutter.enable_tracing %}
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 {%- endif %}
+{%- if cookiecutter.enable_idempotency %}
+# The handler's idempotency table, which its tests make in moto (never a real account).
+os.environ.setdefault("IDEMPOTENCY_TABLE", "idempotency-records")
+os.environ.setdefault("IDEMPOTENCY_EXPIRES_AFTER_SECONDS", "3600")
+for name, value in {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+}.items():
+    os.environ[name] = value
+{%- endif %}
 
 PROJECT_ROOT = Path(__file__).parents[1]
 
@@ -25,4 +36,6 @@ def context() -> dict:
 @pytest.fixture(scope="session")
 def settings(context) -> Settings:
     """The settings of the stage cdk.json deploys by default."""
-    return settings_of_stage(context)
+    from {{ cookiecutter.__package_name }}.application import SETTINGS_MODULES
+
+    return settings_of_stage(context, units=SETTINGS_MODULES)

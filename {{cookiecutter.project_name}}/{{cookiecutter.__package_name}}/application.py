@@ -1,20 +1,29 @@
 """The CDK app's stacks, built from the app's context (cdk.json, or -c key=value). The API unit
-(HTTP or REST) gives Api (SETTINGS_MODULES: its settings' rules), ApiSettings and the account
-stacks the service's stack needs first."""
+(HTTP or REST) gives Api, ApiSettings and the account stacks the service's stack needs first;
+each unit names its settings modules (SETTINGS_MODULES: the rules and names of its options)."""
 
 import aws_cdk as cdk
 from api_sqs_devkit.settings import ObservabilityHooks
 
 from .api.infrastructure import Api, ApiSettings, account_stacks
+from .consumer.infrastructure import QueueConsumer
+from .queue.infrastructure import MessageQueues
 from .settings import Settings, project_values
 from .stack import QueueStack
+
+# The settings modules of the project's units, checked with the service's at every synth.
+SETTINGS_MODULES = (
+    *Api.SETTINGS_MODULES,
+    *MessageQueues.SETTINGS_MODULES,
+    *QueueConsumer.SETTINGS_MODULES,
+)
 
 
 def build(app: cdk.App) -> tuple[QueueStack, list[str]]:
     """The stack of the stage the app's context names, built with that stage's settings, and
     the warnings about legal but risky values; SettingError if a value breaks its rule."""
-    values = project_values(app.node.get_all_context(), Api.SETTINGS_MODULES)
-    settings = Settings.from_values(values, Api.SETTINGS_MODULES)
+    values = project_values(app.node.get_all_context(), SETTINGS_MODULES)
+    settings = Settings.from_values(values, SETTINGS_MODULES)
     api_settings = ApiSettings.from_values(values, settings)
     stack = QueueStack(
         app,

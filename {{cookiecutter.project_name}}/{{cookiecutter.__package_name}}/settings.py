@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from types import ModuleType
 from typing import Any
 
@@ -39,6 +39,10 @@ RECOMMENDED_MIN_DLQ_RETRIES = 5
 # Lambda reads at most 10 messages per batch from a standard queue without a batching window.
 MAX_BATCH_WITHOUT_WINDOW = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
+# Lambda hands a batch to the function in one synchronous invocation, whose payload is at most
+# 6 MB: a batch of messages larger than that arrives in smaller invocations.
+LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
+DAY_SECONDS = 24 * 60 * 60
 # Stages deployed hardened: queues kept when the stack is deleted, termination protection on,
 # logs kept a year.
 PRODUCTION_STAGES = ("prod", "production")
@@ -77,6 +81,8 @@ RULES = {
     "batch_size": integer(1, 10000, " messages"),
     "dlq_retries": integer(1, 1000, " receives"),
     "lambda_concurrency": integer(2, 1000, " concurrent invocations"),
+    # SQS takes messages of up to 1 MiB; the body and the envelope's attributes count.
+    "max_message_kib": integer(1, 1024, " KiB"),
     "alarm_email": text(
         r"[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}",
         "must be one e-mail address, or empty for no alarm e-mails",
@@ -102,9 +108,11 @@ class ResourceNames:
     logs_key_alias: str
 
     @classmethod
-    def of(cls, project_name: str, stage: str) -> ResourceNames:
+    def of(cls, project_name: str, stage: str, units: Sequence[ModuleType] = ()) -> ResourceNames:
+        """The names; a unit's settings module may name some of them its own way (a FIFO
+        queue's name ends in .fifo)."""
         prefix = f"{project_name}-{stage}"
-        return cls(
+        names = cls(
             stack=f"{prefix}-queue-stack",
             queue=f"{prefix}-queue",
             dlq=f"{prefix}-dlq",
@@ -115,6 +123,12 @@ class ResourceNames:
             alarm_key_alias=f"alias/{prefix}-alarms-key",
             logs_key_alias=f"alias/{prefix}-logs-key",
         )
+        own = {f.name for f in fields(cls)}
+        for unit in units:
+            if hasattr(unit, "resource_names"):
+                renamed = unit.resource_names(prefix)
+                names = replace(names, **{k: v for k, v in renamed.items() if k in own})
+        return names
 
 
 @dataclass(frozen=True)
@@ -136,7 +150,7 @@ def name_error(
     project_name: str, stage: str, units: Sequence[ModuleType] = (), note: str = ""
 ) -> SettingError | None:
     """The first name of the service or its units longer than AWS allows; None if all fit."""
-    names, limits = dict(vars(ResourceNames.of(project_name, stage))), dict(NAME_LIMITS)
+    names, limits = dict(vars(ResourceNames.of(project_name, stage, units))), dict(NAME_LIMITS)
     for unit in units:
         if hasattr(unit, "resource_names"):
             names |= unit.resource_names(f"{project_name}-{stage}")
@@ -154,15 +168,22 @@ class Settings:
     batch_size: int
     dlq_retries: int
     lambda_concurrency: int
+    max_message_kib: int
     alarm_email: str
+    # The settings modules of the project's units: their names, and their rules of the values.
+    units: tuple[ModuleType, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], units: Sequence[ModuleType] = ()) -> Settings:
-        """The values, checked with their rules and the names they make; SettingError if not."""
-        settings = cls(**parse_all(RULES, values))
-        error = name_error(settings.project_name, settings.stage, units)
-        if error:
-            raise error
+        """The values, checked with their rules, the units' and the names they make;
+        SettingError if not."""
+        settings = cls(**parse_all(RULES, values), units=tuple(units))
+        errors = [name_error(settings.project_name, settings.stage, units)]
+        for unit in units:
+            errors += getattr(unit, "answer_errors", lambda _: [])(values)
+        for error in errors:
+            if error:
+                raise error
         return settings
 
     @property
@@ -175,11 +196,23 @@ class Settings:
                 f" below {RECOMMENDED_MIN_DLQ_RETRIES} a busy consumer can send good messages"
                 " to the dead-letter queue"
             )
+        largest_batch = self.batch_size * self.max_message_bytes
+        if largest_batch > LAMBDA_PAYLOAD_BYTES:
+            fitting = max(LAMBDA_PAYLOAD_BYTES // self.max_message_bytes, 1)
+            found.append(
+                f"batch_size={self.batch_size} x max_message_kib={self.max_message_kib}: a batch"
+                f" of the largest messages is {largest_batch / 2**20:.1f} MiB, above Lambda's 6 MB"
+                f" invocation payload; such batches arrive {fitting} messages at a time"
+            )
         return found
 
     @property
     def names(self) -> ResourceNames:
-        return ResourceNames.of(self.project_name, self.stage)
+        return ResourceNames.of(self.project_name, self.stage, self.units)
+
+    @property
+    def max_message_bytes(self) -> int:
+        return self.max_message_kib * 1024
 
     @property
     def name_prefix(self) -> str:
@@ -215,7 +248,7 @@ class Settings:
 
     @property
     def alarm_thresholds(self) -> AlarmThresholds:
-        retention_seconds = self.queue_retention * 24 * 60 * 60
+        retention_seconds = self.queue_retention * DAY_SECONDS
         return AlarmThresholds(
             oldest_message_age_seconds=int(retention_seconds * OLDEST_MESSAGE_ALARM_FRACTION),
         )
@@ -239,7 +272,9 @@ def project_values(context: Mapping[str, Any], units: Sequence[ModuleType] = ())
     return stage_values(context, stage, per_stage)
 
 
-def settings_of_stage(context: Mapping[str, Any], stage: str | None = None) -> Settings:
+def settings_of_stage(
+    context: Mapping[str, Any], stage: str | None = None, units: Sequence[ModuleType] = ()
+) -> Settings:
     """The settings of a stage in the context (None: the context's own "stage")."""
     stage = RULES["stage"]("stage", stage or context.get("stage"))
-    return Settings.from_values(stage_values(context, stage) | {"stage": stage})
+    return Settings.from_values(stage_values(context, stage) | {"stage": stage}, units)

@@ -1,5 +1,7 @@
 """The HTTP API (api_type=http): route, integration, stage and authorization."""
 
+import json
+
 from {{ cookiecutter.__package_name }}.api.settings import resource_names
 
 from .cfn import (
@@ -13,16 +15,33 @@ from .cfn import (
     statements_of_role,
 )
 
+CALLER = {
+    "iam": ("${context.identity.userArn}", "${context.identity.caller}"),
+    "jwt": ("${context.authorizer.claims.sub}", "${context.authorizer.claims.sub}"),
+    "none": ("anonymous", "anonymous"),
+}["{{ cookiecutter.api_auth }}"]
 
-def test_api_route_sends_the_body_unchanged_to_the_queue(template, settings):
+
+def test_api_route_sends_the_body_unchanged_with_its_envelope_to_the_queue(template, settings):
     queue_id, _ = queue(template, settings.names.queue)
     api_name = resource_names(settings.name_prefix)["http_api"]
     api_id, _ = only(template, "AWS::ApiGatewayV2::Api", {"Name": api_name})
     integration_id, integration = only(template, "AWS::ApiGatewayV2::Integration")
     assert integration["Properties"]["IntegrationSubtype"] == "SQS-SendMessage"
-    assert integration["Properties"]["RequestParameters"] == {
+    parameters = dict(integration["Properties"]["RequestParameters"])
+    assert json.loads(parameters.pop("MessageAttributes")) == {
+        "request-id": {"DataType": "String", "StringValue": "${context.requestId}"},
+        "received-at": {"DataType": "Number", "StringValue": "${context.requestTimeEpoch}"},
+        "caller": {"DataType": "String", "StringValue": CALLER[0]},
+    }
+    assert parameters == {
         "QueueUrl": {"Ref": queue_id},
         "MessageBody": "$request.body",
+{%- if cookiecutter.queue_type == "fifo" %}
+        # The caller's own groups; the client's key, or else the body, deduplicates.
+        "MessageGroupId": CALLER[1] + "/${request.header.message-group-id}",
+        "MessageDeduplicationId": "$request.header.idempotency-key",
+{%- endif %}
     }
     template.has_resource_properties(
         "AWS::ApiGatewayV2::Route",

@@ -2,9 +2,12 @@
 
 import json
 import re
+import urllib.parse
 
 import jsonschema
 import pytest
+from api_sqs_devkit.assembly import IntegrationResponse
+from api_sqs_devkit.local import mapping
 from aws_cdk.assertions import Template
 
 from {{ cookiecutter.__package_name }}.api import infrastructure as rest_api
@@ -62,11 +65,81 @@ def test_the_body_is_url_encoded_into_a_send_message_form(template, settings):
         "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
         "integration.request.header.Accept": "'application/json'",
     }
-    # Every character survives: the whole body, URL-encoded, is the message body.
-    assert integration["RequestTemplates"] == {
-        "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    }
+    assert list(integration["RequestTemplates"]) == ["application/json"]
     assert integration["PassthroughBehavior"] == "NEVER"
+
+
+CALLER = {
+    "iam": ("arn:aws:iam::123456789012:user/orders", "AIDAORDERS"),
+    "jwt": ("user-sub-1", "user-sub-1"),
+    "none": ("anonymous", "anonymous"),
+}["{{ cookiecutter.api_auth }}"]
+
+
+def send_message_form(template, body: str, headers: dict) -> dict:
+    """The SendMessage form the integration makes of a request (its mapping template rendered
+    as API Gateway renders it), decoded as SQS decodes it."""
+    context = {
+        "requestId": "req-1",
+        "requestTimeEpoch": 1700000000123,
+        "identity": {"userArn": CALLER[0], "caller": CALLER[1], "apiKeyId": "key-1"},
+        "authorizer": {"claims": {"sub": CALLER[0]}},
+    }
+    request = mapping.Request(body, headers)
+    text = mapping.render_request(
+        integration_of(template)["RequestTemplates"]["application/json"], request, context
+    )
+    assert "\n" not in text  # a line break would end up inside a value
+    return dict(urllib.parse.parse_qsl(text, keep_blank_values=True, strict_parsing=True))
+
+
+def attributes_of(form: dict) -> dict:
+    names = {k: v for k, v in form.items() if re.fullmatch(r"MessageAttribute\.\d+\.Name", k)}
+    return {
+        name: (form[f"{key[:-5]}.Value.DataType"], form[f"{key[:-5]}.Value.StringValue"])
+        for key, name in names.items()
+    }
+
+
+def test_every_character_of_the_body_goes_to_the_queue_with_the_envelope(template):
+    body = '{"note": "a&b=c %20 +\u00e9\n"}'
+    form = send_message_form(template, body, {})
+    assert form["Action"] == "SendMessage"
+    assert form["MessageBody"] == body
+    assert attributes_of(form) == {
+        "request-id": ("String", "req-1"),
+        "received-at": ("Number", "1700000000123"),
+        "caller": ("String", CALLER[0]),
+    }
+{%- if cookiecutter.queue_type == "fifo" %}
+    # The caller's own group; no key: the queue deduplicates by the body's SHA-256.
+    assert form["MessageGroupId"] == f"{CALLER[1]}/"
+    assert "MessageDeduplicationId" not in form
+{%- else %}
+    assert "MessageGroupId" not in form and "MessageDeduplicationId" not in form
+{%- endif %}
+
+
+def test_traceparent_and_idempotency_key_join_the_envelope_when_sent(template):
+    headers = {
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "Idempotency-Key": '"order-7&x"',
+        "Message-Group-Id": "orders",
+    }
+    form = send_message_form(template, "{}", headers)
+    attributes = attributes_of(form)
+    assert attributes["traceparent"] == ("String", headers["traceparent"])
+    assert attributes["idempotency-key"] == ("String", '"order-7&x"')
+    assert len(attributes) == 5
+{%- if cookiecutter.queue_type == "fifo" %}
+    assert form["MessageGroupId"] == f"{CALLER[1]}/orders"
+    assert form["MessageDeduplicationId"] == '"order-7&x"'
+{%- endif %}
+
+
+def test_with_api_keys_the_envelope_names_the_key(synthesize):
+    form = send_message_form(synthesize(api_keys=True), "{}", {})
+    assert attributes_of(form)["api-key-id"] == ("String", "key-1")
 
 
 def test_the_client_gets_the_message_id_as_json(template):
@@ -84,19 +157,47 @@ def test_every_failure_status_maps_to_one_answer(template):
         for r in responses_of(template)
         if "SelectionPattern" in r
     }
-    assert set(patterns) == {"400", "500"}
+    assert set(patterns) == {"400", "500"}  # (413 is a 400 SQS answers for a large message)
     for status in range(400, 600):
         matched = [code for code, p in patterns.items() if re.fullmatch(p, str(status))]
         assert matched == (["400"] if status == 400 else ["500"]), status
     declared = {r["StatusCode"] for r in post_method(template)[1]["Properties"]["MethodResponses"]}
-    assert declared == {"200", "400", "500"}
+    assert declared == {"200", "400", "413", "500"}
+
+
+def refusal(template, code: str, message: str) -> mapping.MethodAnswer:
+    """What the client gets when SQS answers 400 with this error."""
+    sqs_error = json.dumps({"Error": {"Code": code, "Message": message, "Type": "Sender"}})
+    return mapping.integration_response(
+        rest_api_responses(template), 400, sqs_error, {"responseOverride": {"status": None}}
+    )
+
+
+def rest_api_responses(template) -> list[IntegrationResponse]:
+    return [
+        IntegrationResponse(r["StatusCode"], r.get("SelectionPattern"), r["ResponseTemplates"])
+        for r in responses_of(template)
+    ]
 
 
 def test_only_refused_messages_stay_400_others_become_500(template):
-    (refused,) = [r for r in responses_of(template) if r["StatusCode"] == "400"]
-    mapping = refused["ResponseTemplates"]["application/json"]
-    assert '"InvalidMessageContents"' in mapping
-    assert "#set($context.responseOverride.status = 500)" in mapping
+    refused = refusal(template, "InvalidMessageContents", "Invalid binary character")
+    assert refused.status == 400 and "refused" in json.loads(refused.body)["message"]
+    failed = refusal(template, "KMS.AccessDeniedException", "not allowed to use the key")
+    assert failed.status == 500
+
+
+def test_a_message_larger_than_the_queue_takes_is_a_413(template, settings):
+    answer = refusal(
+        template,
+        "InvalidParameterValue",
+        "One or more parameters are invalid. Reason: Message must be shorter than"
+        f" {settings.max_message_bytes} bytes.",
+    )
+    assert answer.status == 413
+    assert json.loads(answer.body) == {
+        "message": f"The message is larger than the {settings.max_message_kib} KiB this API takes"
+    }
 
 
 def test_the_body_is_validated_against_the_schema_file(template):

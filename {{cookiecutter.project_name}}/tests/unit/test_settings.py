@@ -57,7 +57,9 @@ def error_lines(result: subprocess.CompletedProcess) -> list[str]:
 
 
 def test_cdk_json_holds_every_setting_with_its_type(settings, context):
-    assert {name: context[name] for name in SETTING_NAMES} == vars(settings)
+    assert {name: context[name] for name in SETTING_NAMES} == {
+        name: getattr(settings, name) for name in SETTING_NAMES
+    }
 
 
 def test_cdk_json_lists_every_stage_the_render_checked(context):

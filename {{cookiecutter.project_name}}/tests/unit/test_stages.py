@@ -6,8 +6,7 @@ import re
 import pytest
 from aws_cdk.assertions import Template
 
-from {{ cookiecutter.__package_name }}.api.infrastructure import Api
-from {{ cookiecutter.__package_name }}.application import build
+from {{ cookiecutter.__package_name }}.application import SETTINGS_MODULES, build
 from {{ cookiecutter.__package_name }}.settings import SettingError, Settings, project_values, settings_of_stage
 
 from .cfn import app_of, only
@@ -15,7 +14,7 @@ from .cfn import app_of, only
 
 def stage_values(context: dict) -> dict:
     """The values of the context's stage, as the app reads them."""
-    return project_values(context, Api.SETTINGS_MODULES)
+    return project_values(context, SETTINGS_MODULES)
 
 
 def queues(template: Template) -> dict:
@@ -28,7 +27,7 @@ def prod(context):
     stages = {**context["stages"], "prod": {"lambda_concurrency": 42}}
     values = {**context, "stage": "prod", "stages": stages}
     stack, _ = build(app_of(values))
-    return stack, settings_of_stage(values), Template.from_stack(stack)
+    return stack, settings_of_stage(values, units=SETTINGS_MODULES), Template.from_stack(stack)
 
 
 def test_cdk_json_lists_the_default_stage_and_prod(context):
@@ -40,7 +39,8 @@ def test_a_prod_synth_is_named_after_prod(prod, context):
     prefix = f"{context['project_name']}-prod"
     assert stack.stack_name == f"{prefix}-queue-stack"
     names = {q["Properties"]["QueueName"] for q in queues(template).values()}
-    assert names == {f"{prefix}-queue", f"{prefix}-dlq"}
+    assert names == {settings.names.queue, settings.names.dlq}
+    assert all(name.startswith(f"{prefix}-") for name in names)
     only(template, "AWS::Lambda::Function", {"FunctionName": f"{prefix}-consumer"})
 
 

@@ -16,7 +16,13 @@ from ..logs.infrastructure import ServiceLogs
 {%- if cookiecutter.enable_vpc %}
 from ..network.infrastructure import ConsumerNetwork
 {%- endif %}
+{%- if cookiecutter.enable_idempotency %}
+from ..settings import DAY_SECONDS, Settings
+from . import idempotency_settings
+from .idempotency import IdempotencyTable
+{%- else %}
 from ..settings import Settings
+{%- endif %}
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -30,6 +36,12 @@ RUNTIME_CODE = Path(__file__).parent / "runtime"
 
 
 class QueueConsumer(Construct):
+{%- if cookiecutter.enable_idempotency %}
+    SETTINGS_MODULES = (idempotency_settings,)
+{%- else %}
+    SETTINGS_MODULES = ()
+{%- endif %}
+
     def __init__(
         self,
         scope: Construct,
@@ -80,6 +92,15 @@ class QueueConsumer(Construct):
             )
         )
 {%- endif %}
+{%- if cookiecutter.enable_idempotency %}
+        # Each message is processed once however often SQS delivers it: Powertools' idempotency
+        # records, in a table encrypted with the queue's key, kept as long as the queue keeps a
+        # message (a record that expired earlier would let a late delivery run again).
+        self.idempotency = IdempotencyTable(
+            self, "Idempotency", settings=settings, encryption_key=queue.encryption_master_key
+        )
+        self.idempotency.grant_records(self.role)
+{%- endif %}
         powertools = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "PowertoolsLayer",
@@ -112,6 +133,10 @@ class QueueConsumer(Construct):
                 "POWERTOOLS_SERVICE_NAME": settings.project_name,
                 "POWERTOOLS_METRICS_NAMESPACE": settings.project_name,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+{%- if cookiecutter.enable_idempotency %}
+                "IDEMPOTENCY_TABLE": self.idempotency.table.table_name,
+                "IDEMPOTENCY_EXPIRES_AFTER_SECONDS": str(settings.queue_retention * DAY_SECONDS),
+{%- endif %}
                 **dict(observability.environment),
             },
 {%- if cookiecutter.enable_vpc %}
@@ -171,7 +196,12 @@ class QueueConsumer(Construct):
             SqsEventSource(
                 queue,
                 batch_size=settings.batch_size,
-                max_batching_window=Duration.seconds(settings.batching_window_seconds),
+                # None when 0: a FIFO queue's event source takes no batching window at all.
+                max_batching_window=(
+                    Duration.seconds(settings.batching_window_seconds)
+                    if settings.batching_window_seconds
+                    else None
+                ),
                 max_concurrency=settings.lambda_concurrency,
                 report_batch_item_failures=True,
                 metrics_config=lambda_.MetricsConfig(metrics=[lambda_.MetricType.EVENT_COUNT]),

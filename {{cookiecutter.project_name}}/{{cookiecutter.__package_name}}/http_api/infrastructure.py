@@ -34,6 +34,25 @@ from .jwt_settings import JwtSettings
 {%- endif %}
 
 ROUTE_PATH = "/messages"
+# The caller as the route's authorization sees it, for the envelope's `caller` attribute, and
+# the shorter form of it a FIFO message group starts with (an assumed role's ARN can be longer
+# than a group id may be).
+{%- if cookiecutter.api_auth == "iam" %}
+CALLER, GROUP_CALLER = "${context.identity.userArn}", "${context.identity.caller}"
+{%- elif cookiecutter.api_auth == "jwt" %}
+CALLER = GROUP_CALLER = "${context.authorizer.claims.sub}"
+{%- else %}
+CALLER = GROUP_CALLER = "anonymous"
+{%- endif %}
+# The envelope, as message attributes. Only values API Gateway makes: a parameter mapping can
+# neither leave out an attribute (SQS refuses an empty one) nor escape a value inside this JSON,
+# so the client's traceparent and Idempotency-Key headers are not among them (REST APIs carry
+# them; see the README's "Message envelope").
+ENVELOPE = {
+    "request-id": {"DataType": "String", "StringValue": "${context.requestId}"},
+    "received-at": {"DataType": "Number", "StringValue": "${context.requestTimeEpoch}"},
+    "caller": {"DataType": "String", "StringValue": CALLER},
+}
 
 # One JSON object per request in the access log.
 ACCESS_LOG_FORMAT = {
@@ -87,14 +106,25 @@ class SendToQueueIntegration(apigwv2.HttpRouteIntegration):
         self._role = role
 
     def bind(self, *, route, scope) -> apigwv2.HttpRouteIntegrationConfig:
+        parameters = (
+            apigwv2.ParameterMapping()
+            .custom("QueueUrl", self._queue.queue_url)
+            .custom("MessageBody", "$request.body")
+            .custom("MessageAttributes", json.dumps(ENVELOPE))
+        )
+        if self._queue.fifo:
+            # The caller's group, then the Message-Group-Id header; the Idempotency-Key header
+            # as deduplication id (a request without one leaves it out, and the queue
+            # deduplicates by the body's SHA-256).
+            group = GROUP_CALLER + "/${request.header.message-group-id}"
+            parameters.custom("MessageGroupId", group)
+            parameters.custom("MessageDeduplicationId", "$request.header.idempotency-key")
         return apigwv2.HttpRouteIntegrationConfig(
             type=apigwv2.HttpIntegrationType.AWS_PROXY,
             subtype=apigwv2.HttpIntegrationSubtype.SQS_SEND_MESSAGE,
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_1_0,
             credentials=apigwv2.IntegrationCredentials.from_role(self._role),
-            parameter_mapping=apigwv2.ParameterMapping()
-            .custom("QueueUrl", self._queue.queue_url)
-            .custom("MessageBody", "$request.body"),
+            parameter_mapping=parameters,
         )
 
 

@@ -1,8 +1,6 @@
 """The message queue and its dead-letter queue, encrypted at rest and reachable only over TLS,
 and the role API Gateway sends messages with."""
 
-from dataclasses import replace
-
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 {%- if cookiecutter.enable_kms %}
@@ -11,22 +9,32 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ..settings import DLQ_RETENTION_DAYS, Settings
+from ..settings import DLQ_RETENTION_DAYS, ResourceNames, Settings
+{%- if cookiecutter.queue_type == "fifo" %}
+from . import fifo_settings
+{%- endif %}
 
 
 class MessageQueues(Construct):
     """The service's queue and DLQ; with a name, another pair beside them (name="refunds":
     {project}-{stage}-refunds-queue and -refunds-dlq, with a key of their own)."""
+{% if cookiecutter.queue_type == "fifo" %}
+    # FIFO: ordered per message group; duplicates within 5 minutes dropped (see fifo_settings).
+    FIFO = True
+    SETTINGS_MODULES = (fifo_settings,)
+{%- else %}
+    FIFO = False
+    SETTINGS_MODULES = ()
+{%- endif %}
 
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: Settings, name: str = ""
     ) -> None:
         super().__init__(scope, construct_id)
         names = settings.names
-        if name:
-            prefix = f"{settings.name_prefix}-{name}"
-            names = replace(
-                names, queue=f"{prefix}-queue", dlq=f"{prefix}-dlq", key_alias=f"alias/{prefix}-key"
+        if name:  # named as a stage of its own: {project}-{stage}-{name}-queue
+            names = ResourceNames.of(
+                settings.project_name, f"{settings.stage}-{name}", settings.units
             )
         self.queue_name = names.queue
 {%- if cookiecutter.enable_kms %}
@@ -44,17 +52,23 @@ class MessageQueues(Construct):
 {%- else %}
         encryption = {"encryption": sqs.QueueEncryption.SQS_MANAGED}
 {%- endif %}
-        # A production stage keeps its messages even if the stack is deleted.
+        # A production stage keeps its messages even if the stack is deleted. The DLQ takes what
+        # the queue takes; a FIFO queue needs a FIFO DLQ.
         removal_policy = RemovalPolicy.RETAIN if settings.is_production else RemovalPolicy.DESTROY
+        common = {
+            "removal_policy": removal_policy,
+            "enforce_ssl": True,
+            "max_message_size_bytes": settings.max_message_bytes,
+            "fifo": self.FIFO or None,
+            **encryption,
+        }
 
         self.dlq = sqs.Queue(
             self,
             "DeadLetterQueue",
             queue_name=names.dlq,
             retention_period=Duration.days(DLQ_RETENTION_DAYS),
-            removal_policy=removal_policy,
-            enforce_ssl=True,
-            **encryption,
+            **common,
         )
         Validations.of(self.dlq).acknowledge(
             Acknowledgment(
@@ -72,9 +86,9 @@ class MessageQueues(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dlq, max_receive_count=settings.dlq_retries
             ),
-            removal_policy=removal_policy,
-            enforce_ssl=True,
-            **encryption,
+            # A request without an Idempotency-Key header is deduplicated by its body's SHA-256.
+            content_based_deduplication=self.FIFO or None,
+            **common,
         )
 
     def send_message_role(self, scope: Construct, construct_id: str) -> iam.Role:

@@ -35,24 +35,95 @@ RESOURCE_PATH = "messages"
 # What a client may post: edit this file to require your fields.
 MESSAGE_SCHEMA_FILE = Path(__file__).with_name("message_schema.json")
 
-# SQS's query API takes a form: the body is URL-encoded, so any character arrives unchanged.
-SEND_MESSAGE_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+# The caller as the method's authorization sees it, for the envelope's `caller` attribute, and
+# the shorter form of it a FIFO message group starts with (an assumed role's ARN can be longer
+# than a group id may be).
+{%- if cookiecutter.api_auth == "iam" %}
+CALLER, GROUP_CALLER = "$context.identity.userArn", "$context.identity.caller"
+{%- elif cookiecutter.api_auth == "jwt" %}
+CALLER = GROUP_CALLER = "$context.authorizer.claims.sub"
+{%- else %}
+CALLER = GROUP_CALLER = "'anonymous'"
+{%- endif %}
 FORM_CONTENT_TYPE = "'application/x-www-form-urlencoded'"  # a quoted literal, as mappings need
 # The client gets the message id as JSON, not SQS's own response.
 SENT_TEMPLATE = (
     '{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}'
 )
-# SQS answers 400 both to a message it cannot take (the caller's fault) and to a key it may not
-# use (ours): only the first stays a 400, the rest becomes a 500 that the 5xx alarm sees.
-REFUSED_TEMPLATE = """#set($code = $input.path('$.Error.Code'))
-#set($refused = ["InvalidMessageContents", "InvalidParameterValue", "MissingParameter"])
-#if($refused.contains($code))
-{"message": "The queue refused the message: empty, too large, or with characters it refuses"}
-#else
-#set($context.responseOverride.status = 500)
-{"message": "The message could not be queued"}
-#end"""
 FAILED_TEMPLATE = '{"message": "The message could not be queued"}'
+
+
+def send_message_template(*, api_keys: bool, fifo: bool) -> str:
+    """The integration's request: SQS's SendMessage as a form (the query API), every value
+    URL-encoded, so any character arrives unchanged. The envelope goes as message attributes:
+    request-id, received-at, caller (and api-key-id with API keys), and traceparent and
+    idempotency-key when the client sent those headers. On a FIFO queue, the message group is
+    the caller's, then the Message-Group-Id header; the deduplication id is the Idempotency-Key
+    header, or, without one, the body's SHA-256 (the queue's content-based deduplication).
+    One line: a line break would end up inside a value."""
+    attributes = [
+        ("request-id", "String", "$util.urlEncode($context.requestId)"),
+        ("received-at", "Number", "$context.requestTimeEpoch"),
+        ("caller", "String", f"$util.urlEncode({CALLER})"),
+    ]
+    if api_keys:
+        attributes.append(("api-key-id", "String", "$util.urlEncode($context.identity.apiKeyId)"))
+
+    def attribute(number: str, name: str, data_type: str, value: str) -> str:
+        field = f"&MessageAttribute.{number}"  # ${n}: $n.Name would read a property of $n
+        return (
+            f"{field}.Name={name}{field}.Value.DataType={data_type}"
+            f"{field}.Value.StringValue={value}"
+        )
+
+    parts = ["Action=SendMessage&MessageBody=$util.urlEncode($input.body)"]
+    parts += [attribute(str(n), *a) for n, a in enumerate(attributes, start=1)]
+    parts.append(f"#set($n = {len(attributes)})")
+    for header in ("traceparent", "Idempotency-Key"):
+        value = f"$input.params('{header}')"
+        parts.append(
+            f'#if({value} != "")#set($n = $n + 1)'
+            f"{attribute('${n}', header.lower(), 'String', f'$util.urlEncode({value})')}#end"
+        )
+    if fifo:
+        parts.append(
+            f"&MessageGroupId=$util.urlEncode({GROUP_CALLER})%2F"
+            "$util.urlEncode($input.params('Message-Group-Id'))"
+        )
+        key = "$input.params('Idempotency-Key')"
+        parts.append(f'#if({key} != "")&MessageDeduplicationId=$util.urlEncode({key})#end')
+    return "".join(parts)
+
+
+def refused_template(max_message_kib: int) -> str:
+    """SQS answers 400 both to a message it cannot take (the caller's fault) and to a key it may
+    not use (ours): a message over the queue's size becomes a 413, another refused message stays
+    a 400, and the rest becomes a 500 that the 5xx alarm sees."""
+    too_large = f"The message is larger than the {max_message_kib} KiB this API takes"
+    return "\n".join(
+        [
+            "#set($code = $input.path('$.Error.Code'))",
+            '#set($refused = ["InvalidMessageContents", "InvalidParameterValue",'
+            ' "MissingParameter"])',
+            '#if($code == "InvalidParameterValue"'
+            """ && $input.path('$.Error.Message').contains("shorter than"))""",
+            "#set($context.responseOverride.status = 413)",
+            json.dumps({"message": too_large}),
+            "#elseif($refused.contains($code))",
+            json.dumps(
+                {
+                    "message": "The queue refused the message: empty, with no character it"
+                    " takes, or with a Message-Group-Id or Idempotency-Key it does not take (at"
+                    " most 128 characters)"
+                }
+            ),
+            "#else",
+            "#set($context.responseOverride.status = 500)",
+            FAILED_TEMPLATE,
+            "#end",
+        ]
+    )
+
 
 # One JSON object per request in the access log.
 ACCESS_LOG_FORMAT = {
@@ -272,7 +343,11 @@ class Api(Construct):
                     "integration.request.header.Content-Type": FORM_CONTENT_TYPE,
                     "integration.request.header.Accept": "'application/json'",
                 },
-                request_templates={"application/json": SEND_MESSAGE_TEMPLATE},
+                request_templates={
+                    "application/json": send_message_template(
+                        api_keys=rest.api_keys, fifo=bool(queue.fifo)
+                    )
+                },
                 integration_responses=[
                     apigw.IntegrationResponse(
                         status_code="200",
@@ -281,7 +356,9 @@ class Api(Construct):
                     apigw.IntegrationResponse(
                         status_code="400",
                         selection_pattern="400",
-                        response_templates={"application/json": REFUSED_TEMPLATE},
+                        response_templates={
+                            "application/json": refused_template(settings.max_message_kib)
+                        },
                     ),
                     apigw.IntegrationResponse(
                         status_code="500",
@@ -312,7 +389,7 @@ class Api(Construct):
                 )
             },
             method_responses=[
-                apigw.MethodResponse(status_code=status) for status in ("200", "400", "500")
+                apigw.MethodResponse(status_code=status) for status in ("200", "400", "413", "500")
             ],
         )
 

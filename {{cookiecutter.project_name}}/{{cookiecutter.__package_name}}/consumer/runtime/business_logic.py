@@ -1,19 +1,24 @@
 """What the service does with one message. Edit this module; the handler around it needs no change.
 
-`process_message` gets the request body the client posted, already parsed from JSON. Return to
-mark the message done. Raise to fail it: it returns to the queue, is retried, and after the
-configured number of receives moves to the dead-letter queue. Other messages of the same batch
-are not affected.
+`process_message` gets a Message (envelope.py): the request body the client posted, already
+parsed from JSON, and who sent it, when, with which request id, trace context and idempotency
+key. Return to mark the message done. Raise to fail it: it returns to the queue, is retried, and
+after the configured number of receives moves to the dead-letter queue. Other messages of the
+same batch are not affected, except on a FIFO queue, where the later messages of its message group
+return to the queue too, so that the group keeps its order.
 """
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
+
+from envelope import Message
 
 logger = Logger(child=True)
 
 
-def process_message(message: Any) -> None:
-    if not isinstance(message, dict):
-        raise ValueError(f"expected a JSON object, got {type(message).__name__}")
-    logger.info("Processed message", extra={"fields": sorted(message)})
+def process_message(message: Message) -> None:
+    if not isinstance(message.body, dict):
+        raise ValueError(f"expected a JSON object, got {type(message.body).__name__}")
+    logger.info(
+        "Processed message",
+        extra={"fields": sorted(message.body), "request_id": message.request_id},
+    )
