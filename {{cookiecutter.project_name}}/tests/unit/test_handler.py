@@ -200,11 +200,11 @@ def test_business_logic_gets_the_body_and_the_envelope(monkeypatch):
     assert message.caller == "arn:aws:iam::123456789012:user/orders"
     assert message.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     assert message.idempotency_key == "order-7"
+{%- if cookiecutter.api_type == "rest" %}
     assert message.api_key_id is None  # not sent
+{%- endif %}
 {%- if cookiecutter.queue_type == "fifo" %}
     assert message.group_id == "AIDAEXAMPLE/orders"
-{%- else %}
-    assert message.group_id is None
 {%- endif %}
 {%- if cookiecutter.enable_idempotency %}
 

@@ -18,10 +18,14 @@ class Message:
     request_id: str | None  # API Gateway's id of the request that sent it
     received_at: datetime | None  # when API Gateway received that request
     caller: str | None  # who sent it, as the API's authorization saw them ("anonymous": none)
-    api_key_id: str | None  # the API key it came with (REST APIs with API keys)
+{%- if cookiecutter.api_type == "rest" %}
+    api_key_id: str | None  # the API key it came with (with api_keys on)
+{%- endif %}
     traceparent: str | None  # the W3C trace context the client sent (REST APIs)
     idempotency_key: str | None  # the Idempotency-Key header the client sent (REST APIs)
-    group_id: str | None  # the message group (FIFO queues)
+{%- if cookiecutter.queue_type == "fifo" %}
+    group_id: str  # the message group: the caller's, then the Message-Group-Id header
+{%- endif %}
 
     @classmethod
     def of(cls, record: SQSRecord) -> Message:
@@ -40,8 +44,12 @@ class Message:
                 datetime.fromtimestamp(int(received_ms) / 1000, UTC) if received_ms else None
             ),
             caller=attribute("caller"),
+{%- if cookiecutter.api_type == "rest" %}
             api_key_id=attribute("api-key-id"),
+{%- endif %}
             traceparent=attribute("traceparent"),
             idempotency_key=attribute("idempotency-key"),
+{%- if cookiecutter.queue_type == "fifo" %}
             group_id=record.attributes.message_group_id,
+{%- endif %}
         )
