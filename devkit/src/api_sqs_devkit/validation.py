@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from importlib.metadata import version
 
@@ -29,10 +30,46 @@ from aws_cdk import (
 DEFAULT_REGIONS = ("us-east-1",)
 
 
-def _start_worker(regions: list[str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "api_sqs_devkit.lint_worker", *regions]
-    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    return subprocess.Popen(command, text=True, **pipes)
+class LintWorker:
+    """A lint_worker process: it loads cfn-lint's rules as soon as it starts, then lints what
+    it is given, as often as asked. One per process and set of Regions."""
+
+    _shared: dict[tuple[str, ...], LintWorker] = {}
+
+    def __init__(self, regions: tuple[str, ...]) -> None:
+        # A file, not a pipe, for its errors: a full pipe would block it.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (open as long as the worker)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "api_sqs_devkit.lint_worker", *regions],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            text=True,
+        )
+
+    @classmethod
+    def for_regions(cls, regions: tuple[str, ...]) -> LintWorker:
+        """The process's worker for these Regions, started if there is none alive."""
+        worker = cls._shared.get(regions)
+        if worker is None or worker._process.poll() is not None:
+            worker = cls._shared[regions] = cls(regions)
+        return worker
+
+    def lint(self, template_paths: list[str]) -> list[dict]:
+        """cfn-lint's findings in these templates; RuntimeError if cfn-lint failed."""
+        try:
+            self._process.stdin.write(json.dumps(template_paths) + "\n")
+            self._process.stdin.flush()
+            answer = self._process.stdout.readline()
+        except BrokenPipeError:
+            answer = ""
+        if not answer:
+            self._process.wait()
+            self._errors.seek(0)
+            lines = self._errors.read().decode(errors="replace").strip().splitlines()
+            reason = lines[-1] if lines else "no message"
+            raise RuntimeError(f"cfn-lint failed (exit {self._process.returncode}): {reason}")
+        return json.loads(answer)
 
 
 @jsii.implements(IPolicyValidationPluginBeta1)
@@ -41,10 +78,9 @@ class CfnLintValidation:
     us-east-1, whose resource schemas are the most complete)."""
 
     def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS) -> None:
-        self._regions = list(regions)
-        # cfn-lint takes longer to load its rules (0.6 s here) than to lint a template (0.2 s);
-        # its own process loads them while the app builds (see lint_worker).
-        self._worker: subprocess.Popen | None = _start_worker(self._regions)
+        # cfn-lint takes longer to load its rules (0.6 s here) than to lint a template (0.2 s):
+        # its worker process loads them while the app builds.
+        self._worker = LintWorker.for_regions(tuple(regions))
 
     @property
     def name(self) -> str:
@@ -59,13 +95,8 @@ class CfnLintValidation:
         return None  # every rule cfn-lint has
 
     def validate(self, context: IPolicyValidationContextBeta1) -> PolicyValidationPluginReportBeta1:
-        worker, self._worker = self._worker or _start_worker(self._regions), None
-        output, errors = worker.communicate("".join(f"{path}\n" for path in context.template_paths))
-        if worker.returncode != 0:
-            last_line = (errors.strip().splitlines() or ["no message"])[-1]
-            raise RuntimeError(f"cfn-lint failed (exit {worker.returncode}): {last_line}")
         violations: dict[str, tuple[str, list[PolicyViolatingResourceBeta1]]] = {}
-        for finding in json.loads(output):
+        for finding in self._worker.lint(list(context.template_paths)):
             path = finding["path"]
             in_resource = len(path) > 1 and path[0] == "Resources"
             violations.setdefault(finding["rule"], (finding["description"], []))[1].append(
