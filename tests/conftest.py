@@ -11,30 +11,39 @@ from filelock import FileLock
 from .bakery import bake_ok, read_synth, synth, synth_in_process
 
 AUTH_CHOICES = ("iam", "jwt", "none")
+QUEUE_TYPES = ("standard", "fifo")
 # Every 13th combination is synthesized with the CDK CLI, as users run it (http and rest; iam,
-# jwt and none; with and without KMS and tracing); the others run app.py in the test process,
-# which writes the same cloud assembly (tests/test_synth.py compares them) in far less time.
+# jwt and none; standard and FIFO; with and without KMS, tracing and idempotency); the others
+# run app.py in the test process, which writes the same cloud assembly (tests/test_synth.py
+# compares them) in far less time.
 CLI_EVERY = 13
 COGNITO_ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Orders1"
 
 
 def combinations():
     booleans = (True, False)
-    options = itertools.product(("http", "rest"), booleans, booleans, booleans, AUTH_CHOICES)
-    for index, (api_type, kms, vpc, tracing, auth) in enumerate(options):
+    options = itertools.product(
+        ("http", "rest"), booleans, booleans, booleans, AUTH_CHOICES, QUEUE_TYPES, booleans
+    )
+    for index, (api_type, kms, vpc, tracing, auth, queue_type, idempotency) in enumerate(options):
+        fifo = queue_type == "fifo"
         answers = {
             "project_name": "acme-orders",
             "stage": "prod" if index % 24 == 0 else f"qa{index}",
-            "api_throttling": 250 + index,
+            # FIFO: at most 300 requests a second and 10 messages a batch.
+            "api_throttling": 100 + index % 200 if fifo else 250 + index,
             "queue_retention": 7,
-            "batch_size": 25 if index % 2 else 8,
+            "batch_size": (10 if fifo else 25) if index % 2 else 8,
             "dlq_retries": 9,
             "lambda_concurrency": 17 + index,
+            "max_message_kib": 1024 if index % 3 == 0 else 64 + index,
             "enable_kms": kms,
             "enable_vpc": vpc,
             "enable_tracing": tracing,
+            "enable_idempotency": idempotency,
             "api_type": api_type,
             "api_auth": auth,
+            "queue_type": queue_type,
             "api_keys": api_type == "rest" and index % 2 == 1,
             "alarm_email": "oncall@example.com" if index % 2 else "",
         }
@@ -50,6 +59,8 @@ def combinations():
                 "vpc" if vpc else "novpc",
                 "traced" if tracing else "untraced",
                 auth,
+                queue_type,
+                "idempotent" if idempotency else "at-least-once",
             )
             + (("keys",) if answers["api_keys"] else ())
         )

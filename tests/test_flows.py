@@ -175,13 +175,22 @@ class Flow:
     key: str | None = None
     key_actions: tuple[str, ...] = ()
     key_conditions: dict | None = None  # of the service's statement in the key policy
+    # of the role's statement that lets it use the key (a key used through one service only)
+    key_identity_conditions: dict = field(default_factory=dict)
+
+
+def queue_names(answers: dict) -> tuple[str, str]:
+    """The queue's and the DLQ's."""
+    prefix = f"{answers['project_name']}-{answers['stage']}"
+    fifo = ".fifo" if answers["queue_type"] == "fifo" else ""
+    return f"{prefix}-queue{fifo}", f"{prefix}-dlq{fifo}"
 
 
 def flows(answers: dict, t: Templates) -> list[Flow]:
     """The table: every flow of this combination at run time."""
     prefix = f"{answers['project_name']}-{answers['stage']}"
     rest = answers["api_type"] == "rest"
-    queue_id, queue = t.one("AWS::SQS::Queue", QueueName=f"{prefix}-queue")
+    queue_id, queue = t.one("AWS::SQS::Queue", QueueName=queue_names(answers)[0])
     queue_key = t.key_of(queue, "KmsMasterKeyId")
     _, function = t.one("AWS::Lambda::Function", FunctionName=f"{prefix}-consumer")
     consumer_role = function["Role"]["Fn::GetAtt"][0]
@@ -258,6 +267,32 @@ def flows(answers: dict, t: Templates) -> list[Flow]:
             {"name": "consumer", "principal_role": consumer_role},
         ),
     ]
+    if answers["enable_idempotency"]:
+        # Powertools' records of processed messages; DynamoDB uses the table's key as the caller.
+        table_id, idempotency = t.one("AWS::DynamoDB::Table", TableName=f"{prefix}-idempotency")
+        table.append(
+            Flow(
+                "consumer -> idempotency records",
+                actions=(
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ),
+                resource=arn_of(table_id),
+                principal_role=consumer_role,
+                key=t.key_of(idempotency.get("SSESpecification", {}), "KMSMasterKeyId"),
+                key_actions=(
+                    "kms:Decrypt",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey",
+                    "kms:DescribeKey",
+                ),
+                key_identity_conditions={
+                    "StringEquals": {"kms:ViaService": "dynamodb.${AWS::Region}.amazonaws.com"}
+                },
+            )
+        )
     if answers["enable_tracing"]:
         table.append(
             Flow(
@@ -416,7 +451,12 @@ def test_every_role_allows_what_its_flows_need_and_nothing_more(baked):
             assert any(allows(s, action, resource) for s in statements), (role, action, resource)
         granted = {(a, r) for s in statements for a in s.actions for r in s.resources}
         assert granted <= needed, (role, sorted(granted - needed))
-        assert all(s.effect == "Allow" and not s.conditions for s in statements), statements
+        # A condition only where a flow names it, on the statement of that flow's key.
+        for s in statements:
+            named = [
+                f.key_identity_conditions for f in its if f.key and arn_of(f.key) in s.resources
+            ]
+            assert s.effect == "Allow" and (not s.conditions or s.conditions in named), s
 
 
 def test_every_role_is_assumed_only_by_the_service_of_its_flows(baked):
@@ -529,8 +569,9 @@ def test_the_flows_reach_their_targets(baked):
     whom alarm_email names, and the API's stage writes its access logs to its group."""
     answers, t, _ = baked_flows(baked)
     prefix = f"{answers['project_name']}-{answers['stage']}"
-    queue_id, queue = t.one("AWS::SQS::Queue", QueueName=f"{prefix}-queue")
-    dlq_id, dlq = t.one("AWS::SQS::Queue", QueueName=f"{prefix}-dlq")
+    queue_name, dlq_name = queue_names(answers)
+    queue_id, queue = t.one("AWS::SQS::Queue", QueueName=queue_name)
+    dlq_id, dlq = t.one("AWS::SQS::Queue", QueueName=dlq_name)
     function_id, _ = t.one("AWS::Lambda::Function", FunctionName=f"{prefix}-consumer")
     _, mapping = t.one("AWS::Lambda::EventSourceMapping")
     assert text(mapping["EventSourceArn"]) == arn_of(queue_id)

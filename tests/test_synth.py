@@ -19,10 +19,12 @@ DAY = 24 * 60 * 60
 
 def names(answers):
     prefix = f"{answers['project_name']}-{answers['stage']}"
+    fifo = ".fifo" if is_fifo(answers) else ""
     return {
         "stack": f"{prefix}-queue-stack",
-        "queue": f"{prefix}-queue",
-        "dlq": f"{prefix}-dlq",
+        "queue": f"{prefix}-queue{fifo}",
+        "dlq": f"{prefix}-dlq{fifo}",
+        "idempotency_table": f"{prefix}-idempotency",
         "api": f"{prefix}-{answers['api_type']}-api",
         "function": f"{prefix}-consumer",
         "topic": f"{prefix}-alarms",
@@ -51,6 +53,10 @@ def as_list(value):
 
 def is_rest(answers):
     return answers["api_type"] == "rest"
+
+
+def is_fifo(answers):
+    return answers["queue_type"] == "fifo"
 
 
 def rest_method(synthesized):
@@ -88,6 +94,15 @@ def test_queue_settings_arrive(baked):
         "maxReceiveCount": answers["dlq_retries"],
     }
     assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    # The DLQ takes whatever the queue takes.
+    assert queue["MaximumMessageSize"] == dlq["MaximumMessageSize"]
+    assert queue["MaximumMessageSize"] == answers["max_message_kib"] * 1024
+    if is_fifo(answers):
+        assert queue["FifoQueue"] is dlq["FifoQueue"] is True
+        # A request without an Idempotency-Key is deduplicated by its body.
+        assert queue["ContentBasedDeduplication"] is True
+    else:
+        assert "FifoQueue" not in queue and "FifoQueue" not in dlq
 
 
 def test_consumer_settings_arrive(baked):
@@ -136,10 +151,14 @@ def test_api_maps_the_body_to_the_queue(baked):
     if not is_rest(answers):
         _, integration = synthesized.one("AWS::ApiGatewayV2::Integration")
         assert integration["IntegrationSubtype"] == "SQS-SendMessage"
-        assert integration["RequestParameters"] == {
-            "QueueUrl": {"Ref": queue_id},
-            "MessageBody": "$request.body",
-        }
+        parameters = dict(integration["RequestParameters"])
+        envelope = json.loads(parameters.pop("MessageAttributes"))
+        assert sorted(envelope) == ["caller", "received-at", "request-id"]
+        assert envelope["request-id"]["StringValue"] == "${context.requestId}"
+        fifo = {"MessageGroupId", "MessageDeduplicationId"} if is_fifo(answers) else set()
+        assert parameters.pop("MessageBody") == "$request.body"
+        assert parameters.pop("QueueUrl") == {"Ref": queue_id}
+        assert set(parameters) == fifo
         return
     # REST: the body is checked against the schema, then URL-encoded into a SendMessage form.
     method = rest_method(synthesized)
@@ -152,12 +171,17 @@ def test_api_maps_the_body_to_the_queue(baked):
     integration = method["Integration"]
     assert integration["Type"] == "AWS"
     assert {"Fn::GetAtt": [queue_id, "QueueName"]} in integration["Uri"]["Fn::Join"][1]
-    assert integration["RequestTemplates"] == {
-        "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
-    }
+    (form,) = integration["RequestTemplates"].values()
+    assert form.startswith("Action=SendMessage&MessageBody=$util.urlEncode($input.body)&")
+    for attribute in ("request-id", "received-at", "caller", "traceparent", "idempotency-key"):
+        assert f".Name={attribute}&" in form
+    assert (".Name=api-key-id&" in form) is answers["api_keys"]
+    assert ("&MessageGroupId=" in form) is ("&MessageDeduplicationId=" in form) is is_fifo(answers)
     assert integration["PassthroughBehavior"] == "NEVER"
     statuses = {r["StatusCode"] for r in integration["IntegrationResponses"]}
     assert statuses == {"200", "400", "500"}
+    declared = {r["StatusCode"] for r in method["MethodResponses"]}
+    assert declared == {"200", "400", "413", "500"}
 
 
 def test_api_keys_match_the_choice(baked):
@@ -199,6 +223,37 @@ def test_encryption_matches_the_choice(baked):
             for action in as_list(statement["Action"])
         }
         assert actions <= granted, role_id
+
+
+def test_idempotency_matches_the_choice(baked):
+    answers, synthesized = baked
+    tables = synthesized.of_type("AWS::DynamoDB::Table")
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=names(answers)["function"])
+    variables = function["Environment"]["Variables"]
+    if not answers["enable_idempotency"]:
+        assert tables == {}
+        assert not [name for name in variables if name.startswith("IDEMPOTENCY")]
+        assert "dynamodb" not in json.dumps(synthesized.template).lower()
+        return
+    table_id, table = synthesized.one(
+        "AWS::DynamoDB::Table", TableName=names(answers)["idempotency_table"]
+    )
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    production = answers["stage"] == "prod"
+    assert synthesized.resources[table_id]["DeletionPolicy"] == (
+        "Retain" if production else "Delete"
+    )
+    assert table["DeletionProtectionEnabled"] is production
+    if answers["enable_kms"]:
+        key_id = key_of_alias(synthesized, names(answers)["queue_key"])
+        assert table["SSESpecification"]["KMSMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    else:
+        assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert variables["IDEMPOTENCY_TABLE"] == {"Ref": table_id}
+    # Records live as long as the queue may deliver their message.
+    assert variables["IDEMPOTENCY_EXPIRES_AFTER_SECONDS"] == str(answers["queue_retention"] * DAY)
 
 
 def test_network_matches_the_choice(baked):
