@@ -250,6 +250,36 @@ def test_message_attributes_count_toward_the_size():
         check_message({"MessageBody": "x" * 500, "MessageAttributes": attributes}, QUEUE)
 
 
+def test_more_than_ten_message_attributes_are_refused_as_sqs_refuses_them():
+    attributes = {f"a{n}": {"DataType": "String", "StringValue": "x"} for n in range(11)}
+    with pytest.raises(SqsError) as refused:
+        check_message({"MessageBody": "x", "MessageAttributes": attributes}, QUEUE)
+    assert (refused.value.code, refused.value.message) == (
+        "InvalidParameterValue",
+        "Number of message attributes [11] exceeds the allowed maximum [10].",
+    )
+    del attributes["a10"]
+    check_message({"MessageBody": "x", "MessageAttributes": attributes}, QUEUE)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        pytest.param({"DataType": "String", "StringValue": ""}, "String", id="String"),
+        pytest.param({"DataType": "Number", "StringValue": ""}, "Number", id="Number"),
+        pytest.param({"DataType": "String.trace"}, "String", id="custom type, no value"),
+        pytest.param({"DataType": "Binary", "BinaryValue": b""}, "Binary", id="Binary"),
+    ],
+)
+def test_an_empty_message_attribute_is_refused_as_sqs_refuses_it(value, kind):
+    with pytest.raises(SqsError) as refused:
+        check_message({"MessageBody": "x", "MessageAttributes": {"x": value}}, QUEUE)
+    assert (refused.value.code, refused.value.message) == (
+        "InvalidParameterValue",
+        f"Message (user) attribute 'x' must contain a non-empty value of type '{kind}'.",
+    )
+
+
 def test_a_form_carries_every_send_message_parameter():
     form = urllib.parse.parse_qsl(
         "Action=SendMessage&MessageBody=a%26b%3Dc%2Bd+e&MessageGroupId=g1"

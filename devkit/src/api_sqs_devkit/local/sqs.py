@@ -23,6 +23,7 @@ from ..assembly import Queue, Service
 REFUSED_CHARACTER = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 DEFAULT_MAXIMUM_MESSAGE_SIZE = 262144
 SQS_XMLNS = "http://queue.amazonaws.com/doc/2012-11-05/"
+MAX_MESSAGE_ATTRIBUTES = 10
 
 
 class SqsServerFailed(Exception):
@@ -185,10 +186,27 @@ def form_attributes(parameters: dict[str, str], prefix: str) -> dict[str, dict]:
 def check_message(request: dict, queue: LocalQueue) -> None:
     """What SQS does that moto does not: a body is needed; characters outside SQS's set are
     replaced with U+FFFD, as SQS stores them, unless none is valid (then it refuses the
-    message); the body and attributes together must fit the queue's maximum size."""
+    message); at most 10 message attributes, none of them empty; the body and attributes
+    together must fit the queue's maximum size."""
     body = request.get("MessageBody")
     if not body:
         raise SqsError("MissingParameter", "The request must contain the parameter MessageBody.")
+    attributes = request.get("MessageAttributes", {})
+    if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum"
+            f" [{MAX_MESSAGE_ATTRIBUTES}].",
+        )
+    for name, value in attributes.items():
+        kind = value.get("DataType", "").split(".")[0]
+        held = value.get("BinaryValue") if kind == "Binary" else value.get("StringValue")
+        if kind in ("Binary", "Number", "String") and not held:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Message (user) attribute '{name}' must contain a non-empty value of type"
+                f" '{kind}'.",
+            )
     replaced = REFUSED_CHARACTER.sub("\ufffd", body)
     if replaced != body and not REFUSED_CHARACTER.sub("", body):
         raise SqsError(
@@ -199,7 +217,7 @@ def check_message(request: dict, queue: LocalQueue) -> None:
         )
     request["MessageBody"] = body = replaced
     size = len(body.encode("utf-8"))
-    for name, value in request.get("MessageAttributes", {}).items():
+    for name, value in attributes.items():
         size += len(name.encode()) + len(value.get("DataType", "").encode())
         size += len(value.get("StringValue", "").encode()) + len(value.get("BinaryValue", b""))
         for text in (name, value.get("StringValue", "")):
