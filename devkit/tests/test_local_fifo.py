@@ -1,15 +1,21 @@
-"""FIFO queues locally, in this process against moto: what SQS does and moto does not (a
+"""FIFO queues locally. In this process against moto: what SQS does and moto does not (a
 deduplication id remembered for five minutes even once its message is deleted, a duplicate
 answered with the first send's MessageId, sequence numbers that grow), and what Lambda's event
 source mapping does with a FIFO queue (its system attributes, no batching window, one batch of
-a message group at a time)."""
+a message group at a time). End to end: an HTTP API with IAM authorization sending to a FIFO
+queue with message attributes, and a consumer writing to the stack's DynamoDB table."""
 
 import hashlib
+import itertools
+import json
+import os
+import re
+import time
 from dataclasses import replace
 
 import boto3
 import pytest
-from api_sqs_devkit.assembly import Queue, read_service
+from api_sqs_devkit.assembly import LOCAL_ACCOUNT, Queue, read_service
 from api_sqs_devkit.local.poller import Poller, sqs_event
 from api_sqs_devkit.local.sqs import (
     DEDUPLICATION_SECONDS,
@@ -19,7 +25,15 @@ from api_sqs_devkit.local.sqs import (
     create_queues,
     send_message,
 )
-from assemblies import FixtureQueue, write_assembly
+from assemblies import (
+    STACK,
+    FixtureQueue,
+    FixtureRoute,
+    FixtureTable,
+    attempts,
+    logical_id,
+    write_assembly,
+)
 from moto import mock_aws
 
 
@@ -196,3 +210,167 @@ def test_message_attributes_reach_the_handler_in_lambda_s_shape():
             "dataType": "Binary",
         },
     }
+
+
+# -- end to end: an HTTP API with IAM authorization, a FIFO queue, a table ----------------------
+
+HTTP_ATTRIBUTES = json.dumps(
+    {
+        "request-id": {"DataType": "String", "StringValue": "${context.requestId}"},
+        "received-at": {"DataType": "Number", "StringValue": "${context.requestTimeEpoch}"},
+        "caller": {"DataType": "String", "StringValue": "${context.identity.userArn}"},
+    }
+)
+TABLE_NAME = f"{STACK}-{logical_id(STACK, 'IdempotencyTable')}"
+LEDGER = "demo-dev-ledger.fifo"
+
+
+@pytest.fixture(scope="module")
+def stack(local_stack):
+    return local_stack(
+        api="http",
+        auth="iam",
+        # Batches of 2 from 2 environments: several batches in flight, of different groups.
+        queues=[FixtureQueue("ledger", fifo=True, batch_size=2, table="idempotency")],
+        tables=[FixtureTable("idempotency")],
+        routes=[
+            FixtureRoute(
+                "/ledger",
+                "ledger",
+                parameters={
+                    "MessageGroupId": "$request.header.X-Group",
+                    "MessageDeduplicationId": "$request.header.Idempotency-Key",
+                    "MessageAttributes": HTTP_ATTRIBUTES,
+                },
+            ),
+            FixtureRoute("/ungrouped", "ledger"),
+        ],
+    )
+
+
+def post(stack, body: str, group: str = "g", key: str | None = None, route="/ledger"):
+    """Status and the MessageId of SQS's answer (or its error code)."""
+    headers = {**stack.headers(body.encode(), route=route), "X-Group": group}
+    if key:
+        headers["Idempotency-Key"] = key
+    status, answer = stack.call(body.encode(), headers, route=route)
+    found = re.search(r"<(?:MessageId|Code)>([^<]+)<", answer)
+    return status, found.group(1) if found else answer
+
+
+def records_of(stack, body_prefix: str) -> list[dict]:
+    return [r for r in attempts(stack.record_dir) if r["body"].startswith(body_prefix)]
+
+
+def test_attributes_and_fifo_system_attributes_reach_the_handler(stack):
+    before = int(time.time() * 1000)
+    assert post(stack, "attrs-1", group="attrs")[0] == 200
+    after = int(time.time() * 1000)
+    stack.settle(timeout=60)
+    (record,) = records_of(stack, "attrs-1")
+    attributes = record["messageAttributes"]
+    assert set(attributes) == {"request-id", "received-at", "caller"}
+    assert attributes["received-at"]["dataType"] == "Number"
+    assert before <= int(attributes["received-at"]["stringValue"]) <= after
+    assert attributes["caller"] == {
+        "stringValue": f"arn:aws:iam::{LOCAL_ACCOUNT}:user/local",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "String",
+    }
+    assert len(attributes["request-id"]["stringValue"]) == 36
+    system = record["attributes"]
+    assert system["MessageGroupId"] == "attrs"
+    assert system["MessageDeduplicationId"] == hashlib.sha256(b"attrs-1").hexdigest()
+    assert len(system["SequenceNumber"]) == 20
+
+
+def test_a_repeated_idempotency_key_is_one_message(stack):
+    before = stack.stats()["queues"][LEDGER]
+    first = post(stack, "idem-first", key="key-1")
+    assert first[0] == 200
+    assert post(stack, "idem-again", key="key-1") == first
+    stack.settle(timeout=60)
+    # Still a duplicate once the first is processed and deleted.
+    assert post(stack, "idem-later", key="key-1") == first
+    assert [r["body"] for r in records_of(stack, "idem-")] == ["idem-first"]
+    (record,) = records_of(stack, "idem-")
+    assert record["attributes"]["MessageDeduplicationId"] == "key-1"
+    now = stack.stats()["queues"][LEDGER]
+    assert now["deduplicated"] == before["deduplicated"] + 2
+    assert now["accepted"] == before["accepted"] + 1
+
+
+def test_without_a_key_the_same_body_is_one_message(stack):
+    first = post(stack, "same body", group="one")
+    assert post(stack, "same body", group="other") == first
+    stack.settle(timeout=60)
+    assert len(records_of(stack, "same body")) == 1
+
+
+def test_sqs_refuses_a_fifo_send_without_a_group_id(stack):
+    status, answer = stack.call(b"ungrouped", route="/ungrouped")
+    assert status == 400
+    assert "<Code>MissingParameter</Code>" in answer
+    assert "The request must contain the parameter MessageGroupId." in answer
+
+
+def test_each_group_is_processed_in_order_one_batch_at_a_time(stack):
+    sent = {"order-a": [], "order-b": []}
+    for n in range(6):
+        for group in sent:
+            body = f"{group}-{n} slow"
+            assert post(stack, body, group=group)[0] == 200
+            sent[group].append(body)
+    stack.settle(timeout=60)
+    for group, bodies in sent.items():
+        records = records_of(stack, group)
+        assert [r["body"] for r in records] == bodies
+        invocations = {}  # one group's batches never overlap
+        for record in records:
+            start, end = invocations.get(record["invocation"], (record["started"], 0))
+            invocations[record["invocation"]] = (start, max(end, record["finished"]))
+        spans = sorted(invocations.values())
+        assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(spans))
+    # Both environments took part: the groups were processed side by side.
+    assert len({r["invocation"] for r in records_of(stack, "order-")}) > 2
+
+
+def test_a_failing_message_holds_back_the_rest_of_its_group_only(stack):
+    """The handler fails the rest of a FIFO batch after a failure: the failing message goes to
+    the dead-letter queue after 2 receives, and the next of its group is processed after it,
+    while another group goes on."""
+    before = stack.stats()["queues"][LEDGER]
+    for body, group in [("hold-1", "hold"), ("hold-fail", "hold"), ("hold-3", "hold")] + [
+        ("free-1", "free"),
+        ("free-2", "free"),
+    ]:
+        assert post(stack, body, group=group)[0] == 200
+    final = stack.settle(timeout=60)["queues"][LEDGER]
+    assert final["in_dlq"] == before["in_dlq"] + 1
+    held = records_of(stack, "hold-")
+    assert [r["body"] for r in held if r["outcome"] == "processed"] == ["hold-1", "hold-3"]
+    failing = [r for r in held if r["body"] == "hold-fail"]
+    assert [r["outcome"] for r in failing] == ["failed", "failed"]
+    (third,) = [r for r in held if r["body"] == "hold-3" and r["outcome"] == "processed"]
+    assert third["started"] > failing[-1]["finished"]
+    assert [r["body"] for r in records_of(stack, "free-")] == ["free-1", "free-2"]
+
+
+def test_the_handler_writes_to_the_stack_s_table_in_moto(stack):
+    assert "TABLE_NAME" not in os.environ  # the handler's environment is its own
+    assert post(stack, "table-1", group="table")[0] == 200
+    stack.settle(timeout=60)
+    (record,) = records_of(stack, "table-1")
+    dynamodb = stack.client("dynamodb")
+    item = dynamodb.get_item(TableName=TABLE_NAME, Key={"id": {"S": record["messageId"]}})
+    assert item["Item"]["body"] == {"S": "table-1"}
+    assert int(item["Item"]["expiration"]["N"]) > time.time()
+    assert dynamodb.describe_time_to_live(TableName=TABLE_NAME)["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expiration",
+    }
+    table = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert f"table:    {TABLE_NAME}: key id (HASH), time to live in expiration" in stack.banner

@@ -321,6 +321,8 @@ class Gateway(ThreadingHTTPServer):
             "api_key": self.api_key,
             "access_key": LOCAL_CREDENTIALS.access_key,
             "secret_key": LOCAL_CREDENTIALS.secret_key,
+            # moto's server, where the queues and tables are (any boto3 client can use it).
+            "aws_endpoint": self.sqs.meta.endpoint_url,
             "routes": [
                 {
                     "key": route.route.key,
