@@ -6,12 +6,14 @@ import datetime
 import json
 import time
 import urllib.parse
+from types import SimpleNamespace
 
 import botocore.auth
 import pytest
 from api_sqs_devkit.assembly import IntegrationResponse, Queue
 from api_sqs_devkit.local import mapping
 from api_sqs_devkit.local.gateway import (
+    IncomingRequest,
     Quota,
     TokenBucket,
     json_depth,
@@ -371,6 +373,40 @@ def test_a_template_reads_the_request_and_the_context():
         "n": "3",
         "b": "aGk=",
     }
+
+
+@pytest.mark.parametrize("api", ["rest", "http"])
+def test_the_context_holds_the_caller_the_key_and_the_time_for_both_mappings(api):
+    """What the template's integrations put in message attributes: $context.requestTimeEpoch,
+    $context.identity.userArn (IAM), $context.authorizer.claims.sub (JWT, Cognito) and
+    $context.identity.apiKeyId (REST with API keys), in a REST mapping template and in an HTTP
+    API's parameter mapping alike."""
+    gateway = SimpleNamespace(
+        api=SimpleNamespace(stage_name="dev"), api_key="the-key", api_key_id="k1d"
+    )
+    handler = SimpleNamespace(
+        command="POST",
+        path="/dev/orders",
+        headers={"x-api-key": "the-key"},
+        client_address=("127.0.0.1", 1),
+    )
+    request = IncomingRequest(gateway, handler, b"{}")
+    route = SimpleNamespace(
+        route=SimpleNamespace(path="/orders", key="POST /orders", api_key_required=True)
+    )
+    arn = "arn:aws:iam::123456789012:user/local"
+    request.identify(route, {"userArn": arn}, {"sub": "user-42"})
+    names = ("requestTimeEpoch", "identity.userArn", "authorizer.claims.sub", "identity.apiKeyId")
+    if api == "rest":
+        template = "&".join(f"{name}=$context.{name}" for name in names)
+        rendered = mapping.render_request(template, request.mapping_request("{}"), request.context)
+        values = dict(urllib.parse.parse_qsl(rendered))
+    else:
+        values = {name: request.http_parameter(f"${{context.{name}}}") for name in names}
+    assert abs(int(values["requestTimeEpoch"]) - time.time() * 1000) < 5000
+    assert values["identity.userArn"] == arn
+    assert values["authorizer.claims.sub"] == "user-42"
+    assert values["identity.apiKeyId"] == "k1d"
 
 
 def test_an_empty_body_is_rendered_as_an_empty_object():
