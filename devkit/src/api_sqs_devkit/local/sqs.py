@@ -336,6 +336,7 @@ def send_to_fifo(sqs, queue: LocalQueue, request: dict) -> Sent:
 
 
 def send_to_moto(sqs, queue: LocalQueue, request: dict) -> Sent:
+    """SendMessage to moto; its refusal as SqsError, with SQS's code and message."""
     try:
         answer = sqs.send_message(QueueUrl=queue.url, **request)
     except ClientError as error:
