@@ -7,9 +7,14 @@
 
 Each queue gets a dead-letter queue and a consumer function whose asset folder holds
 `handler.py` and `business_logic.py` (the same module names in every consumer). The handler
-writes every record it processes to `<record_dir>/<consumer>-<pid>.jsonl` (read them with
-`processed(record_dir)`), reports a record whose body holds "fail" as a batch item failure, and
-raises on one that holds "crash" (the whole batch fails).
+writes every record it is given to `<record_dir>/<consumer>-<pid>.jsonl` with what became of it
+(read them with `processed(record_dir)`, or `attempts(record_dir)` for the failed ones too),
+reports a record whose body holds "fail" as a batch item failure (one that holds "once" on its
+first receive only), and raises on one that holds "crash" (the whole batch fails). On a FIFO
+queue it fails the rest of the batch after the first failure, as Powertools'
+SqsFifoPartialProcessor does. A record whose body holds "slow" takes 0.1 s. A consumer given a
+table (FixtureQueue.table) puts an item per processed record into it with boto3: {"id":
+messageId, "body": body, "expiration": in an hour}.
 """
 
 import hashlib
@@ -26,35 +31,62 @@ COGNITO_POOL_ARN = "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-
 COGNITO_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
 
 HANDLER = """\
-import json
-import os
+import time
 
 import business_logic
 
 
 def handler(event, context):
+    started = time.time_ns()
     failures = []
     for record in event["Records"]:
         if "crash" in record["body"]:
             raise RuntimeError("a crash fails the whole batch")
-        if "fail" in record["body"]:
+        fifo = "MessageGroupId" in record["attributes"]
+        if failures and fifo:  # the rest of a FIFO batch fails after the first failure
+            outcome = "skipped"
+        elif "fail" in record["body"]:
+            outcome = "failed"
+        elif "once" in record["body"] and record["attributes"]["ApproximateReceiveCount"] == "1":
+            outcome = "failed"
+        else:
+            outcome = "processed"
+        if outcome != "processed":
             failures.append({"itemIdentifier": record["messageId"]})
-            continue
-        business_logic.process(record)
+        business_logic.process(record, outcome, context.aws_request_id, started)
     return {"batchItemFailures": failures}
 """
 
 BUSINESS_LOGIC = """\
 import json
 import os
+import time
 
 CONSUMER = {consumer!r}
 
 
-def process(record):
+def process(record, outcome, invocation, started):
+    if "slow" in record["body"] and outcome == "processed":
+        time.sleep(0.1)
+    if os.environ.get("TABLE_NAME") and outcome == "processed":
+        import boto3
+
+        boto3.client("dynamodb").put_item(
+            TableName=os.environ["TABLE_NAME"],
+            Item={{
+                "id": {{"S": record["messageId"]}},
+                "body": {{"S": record["body"]}},
+                "expiration": {{"N": str(int(time.time()) + 3600)}},
+            }},
+        )
     line = {{
         "consumer": CONSUMER,
         "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+        "outcome": outcome,
+        "invocation": invocation,
+        "started": started,
+        "finished": time.time_ns(),
+        "messageId": record["messageId"],
         "body": record["body"],
         "messageAttributes": record["messageAttributes"],
         "attributes": record["attributes"],
@@ -113,6 +145,19 @@ class FixtureQueue:
     max_concurrency: int | None = 2
     report_batch_item_failures: bool = True
     timeout: int = 10
+    deduplication_scope: str | None = None  # FIFO: queue | messageGroup
+    fifo_throughput_limit: str | None = None  # FIFO: perQueue | perMessageGroupId
+    table: str | None = None  # a FixtureTable.name: TABLE_NAME (Ref) and TABLE_ARN (GetAtt)
+
+
+@dataclass
+class FixtureTable:
+    """A DynamoDB table shaped like the one Powertools' idempotency uses."""
+
+    name: str  # short: its logical id is <Name>Table
+    ttl_attribute: str | None = "expiration"
+    table_name: str | None = None  # None: CloudFormation makes one up
+    kms: bool = False  # encrypted with a customer managed KMS key of the stack
 
 
 @dataclass
@@ -158,6 +203,7 @@ def write_assembly(
     stage: str = "dev",
     region: str | None = None,
     record_dir: Path | None = None,
+    tables: list[FixtureTable] | None = None,
 ) -> Path:
     """A cloud assembly in `directory` (made if missing); returns it. auth: iam, jwt or none
     (jwt is a JWT authorizer on an HTTP API, a Cognito user pool authorizer on a REST API)."""
@@ -169,9 +215,10 @@ def write_assembly(
     resources: dict[str, dict] = {}
     outputs: dict[str, dict] = {}
     queue_ids = {}
+    table_ids = {table.name: add_table(resources, table) for table in tables or []}
     for queue in queues:
         queue_ids[queue.name] = add_queue(resources, queue)
-        add_consumer(resources, directory, queue, queue_ids[queue.name], record_dir)
+        add_consumer(resources, directory, queue, queue_ids[queue.name], record_dir, table_ids)
     if api == "http":
         add_http_api(resources, outputs, routes, queue_ids, auth, rate_limit, burst_limit)
     elif api == "rest":
@@ -247,6 +294,10 @@ def add_queue(resources: dict, queue: FixtureQueue) -> str:
     }
     if queue.fifo:
         properties["ContentBasedDeduplication"] = True
+    if queue.deduplication_scope:
+        properties["DeduplicationScope"] = queue.deduplication_scope
+    if queue.fifo_throughput_limit:
+        properties["FifoThroughputLimit"] = queue.fifo_throughput_limit
     if queue.maximum_message_size is not None:
         properties["MaximumMessageSize"] = queue.maximum_message_size
     resources[queue_id] = {
@@ -258,8 +309,47 @@ def add_queue(resources: dict, queue: FixtureQueue) -> str:
     return queue_id
 
 
+def add_table(resources: dict, table: FixtureTable) -> str:
+    table_id = logical_id(STACK, f"{pascal(table.name)}Table")
+    properties: dict = {
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
+    if table.ttl_attribute:
+        properties["TimeToLiveSpecification"] = {
+            "AttributeName": table.ttl_attribute,
+            "Enabled": True,
+        }
+    if table.table_name:
+        properties["TableName"] = table.table_name
+    if table.kms:
+        key_id = logical_id(STACK, f"{pascal(table.name)}TableKey")
+        resources[key_id] = {
+            "Type": "AWS::KMS::Key",
+            "Properties": {"EnableKeyRotation": True, "KeyPolicy": {}},
+        }
+        properties["SSESpecification"] = {
+            "KMSMasterKeyId": get_att(key_id, "Arn"),
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+        }
+    resources[table_id] = {
+        "Type": "AWS::DynamoDB::Table",
+        "Properties": properties,
+        "UpdateReplacePolicy": "Delete",
+        "DeletionPolicy": "Delete",
+    }
+    return table_id
+
+
 def add_consumer(
-    resources: dict, directory: Path, queue: FixtureQueue, queue_id: str, record_dir: Path
+    resources: dict,
+    directory: Path,
+    queue: FixtureQueue,
+    queue_id: str,
+    record_dir: Path,
+    table_ids: dict[str, str],
 ) -> None:
     files = {
         "handler.py": HANDLER,
@@ -300,6 +390,14 @@ def add_consumer(
                     "POWERTOOLS_SERVICE_NAME": "demo",
                     "RECORD_DIR": str(record_dir),
                     "QUEUE_URL": ref(queue_id),
+                    **(
+                        {
+                            "TABLE_NAME": ref(table_ids[queue.table]),
+                            "TABLE_ARN": get_att(table_ids[queue.table], "Arn"),
+                        }
+                        if queue.table
+                        else {}
+                    ),
                 }
             },
             "FunctionName": f"demo-dev-{queue.name}-consumer",
@@ -585,11 +683,18 @@ def add_rest_api(
     }
 
 
-def processed(record_dir: Path) -> list[dict]:
-    """Every record the fixture consumers processed, in no particular order."""
-    return [
+def attempts(record_dir: Path) -> list[dict]:
+    """Every record the fixture consumers were given, with its outcome (processed, failed, or
+    skipped after an earlier failure of a FIFO batch), in the order they finished."""
+    records = [
         json.loads(line)
         for path in sorted(Path(record_dir).glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line
+        # Whole lines only: a consumer may be writing the last one.
+        for line in path.read_text(encoding="utf-8").split("\n")[:-1]
     ]
+    return sorted(records, key=lambda record: record["finished"])
+
+
+def processed(record_dir: Path) -> list[dict]:
+    """Every record the fixture consumers processed, in the order they finished."""
+    return [record for record in attempts(record_dir) if record["outcome"] == "processed"]

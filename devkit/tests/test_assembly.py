@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from api_sqs_devkit.assembly import AssemblyError, queue_url, read_service
+from api_sqs_devkit.assembly import LOCAL_ACCOUNT, AssemblyError, queue_url, read_service
 from assemblies import (
     COGNITO_ISSUER,
     HTTP_AUDIENCES,
@@ -13,6 +13,8 @@ from assemblies import (
     STACK,
     FixtureQueue,
     FixtureRoute,
+    FixtureTable,
+    logical_id,
     write_assembly,
 )
 
@@ -181,3 +183,75 @@ def test_a_rest_method_s_own_throttle_is_read_from_its_encoded_path(tmp_path):
     routes = {route.path: route for route in read_service(cdk_out).api.routes}
     assert (routes["/v1/refunds"].rate_limit, routes["/v1/refunds"].burst_limit) == (7, 3)
     assert (routes["/orders"].rate_limit, routes["/orders"].burst_limit) == (None, None)
+
+
+def test_tables_are_read_and_references_to_them_resolve(tmp_path):
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[FixtureQueue("orders", table="idempotency")],
+        tables=[
+            FixtureTable("idempotency", kms=True),
+            FixtureTable("audit", ttl_attribute=None, table_name="demo-dev-audit"),
+        ],
+        region="eu-west-1",
+    )
+    service = read_service(cdk_out)
+    tables = {table.name: table for table in service.tables}
+    generated = f"{STACK}-{logical_id(STACK, 'IdempotencyTable')}"
+    assert set(tables) == {generated, "demo-dev-audit"}
+    idempotency = tables[generated]
+    assert idempotency.key_schema == (("id", "HASH"),)
+    assert idempotency.attribute_types == {"id": "S"}
+    assert idempotency.ttl_attribute == "expiration"
+    assert idempotency.billing_mode == "PAY_PER_REQUEST"
+    assert tables["demo-dev-audit"].ttl_attribute is None
+    (consumer,) = service.consumers
+    assert consumer.environment["TABLE_NAME"] == generated
+    assert consumer.environment["TABLE_ARN"] == (
+        f"arn:aws:dynamodb:eu-west-1:{LOCAL_ACCOUNT}:table/{generated}"
+    )
+
+
+def test_a_disabled_time_to_live_is_no_time_to_live(tmp_path):
+    cdk_out = write_assembly(tmp_path, tables=[FixtureTable("idempotency")])
+    path, template = template_of(cdk_out)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            resource["Properties"]["TimeToLiveSpecification"]["Enabled"] = False
+    path.write_text(json.dumps(template))
+    (table,) = read_service(cdk_out).tables
+    assert table.ttl_attribute is None
+
+
+def test_fifo_queue_attributes_are_read(tmp_path):
+    queue = FixtureQueue(
+        "ledger",
+        fifo=True,
+        deduplication_scope="messageGroup",
+        fifo_throughput_limit="perMessageGroupId",
+    )
+    (consumer,) = read_service(write_assembly(tmp_path, queues=[queue])).consumers
+    assert consumer.queue.fifo and consumer.queue.name == "demo-dev-ledger.fifo"
+    assert consumer.queue.attributes == {
+        "ContentBasedDeduplication": "true",
+        "DeduplicationScope": "messageGroup",
+        "FifoQueue": "true",
+        "FifoThroughputLimit": "perMessageGroupId",
+        "MessageRetentionPeriod": "345600",
+        "VisibilityTimeout": "30",
+    }
+
+
+@pytest.mark.parametrize(
+    ("queue", "refused"),
+    [
+        pytest.param(FixtureQueue("ledger", fifo=True, batch_size=11), "batches of 11", id="11"),
+        pytest.param(FixtureQueue("ledger", fifo=True, batching_window=1), "window of 1 s", id="w"),
+    ],
+)
+def test_a_fifo_event_source_lambda_would_refuse(tmp_path, queue, refused):
+    """Lambda: "For FIFO queues, the maximum is 10"; "Batching window is not supported for
+    FIFO queues"."""
+    with pytest.raises(AssemblyError, match=refused) as raised:
+        read_service(write_assembly(tmp_path, queues=[queue]))
+    assert "no batching window from a FIFO queue" in str(raised.value)

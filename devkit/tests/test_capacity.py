@@ -133,6 +133,10 @@ def test_the_markdown_table_names_every_figure_and_its_bound():
         ),
         "consumer may be down for": "2.0 days at full intake, before a message expires",
         "a batch waits to fill": "not at all: batches go as messages arrive",
+        # 10 x (262144 + 1024) = 2631680 bytes = 2.5 MB of 6291456
+        "a batch of the largest messages": (
+            "fits in one invocation: 10 x 263168 bytes (2.5 MB) of Lambda's 6.0 MB"
+        ),
         "a failed message": (
             "received again after 180 s, 5 receives in all, then moved to the dead-letter queue"
         ),
@@ -153,6 +157,54 @@ def test_a_batching_window_and_no_dead_letter_queue_are_shown():
     ]
     assert "up to 20 s" in values
     assert "received again after 180 s until it expires" in values
+
+
+def values_of(plan: Capacity) -> dict[str, str]:
+    return {figure: value for figure, value, _ in plan.rows()}
+
+
+def test_a_fifo_queue_takes_300_sends_a_second_and_says_so():
+    plan = capacity(fifo=True, api_rate_limit=1000, max_concurrency=100)
+    assert plan.intake_per_second == 300
+    assert plan.headroom_per_second == 1700  # 100 x 10 / 0.5 - 300
+    figures = {figure: (value, bound) for figure, value, bound in plan.rows()}
+    value, bound = figures["sustained intake"]
+    assert (
+        value
+        == "300 messages/s, bounded by the FIFO queue (the API lets 1000 through, bursts of 200)"
+    )
+    assert "a FIFO queue takes 300 SendMessage calls/s" in bound
+    assert "high throughput mode is not enabled" in bound
+    assert "at most the number of message groups" in figures["drain rate"][1]
+    assert figures["a batch waits to fill"][0] == (
+        "not at all: Lambda has no batching window on a FIFO queue"
+    )
+
+
+def test_below_300_a_second_a_fifo_queue_takes_what_the_api_lets_through():
+    plan = capacity(fifo=True, api_rate_limit=250)
+    assert plan.intake_per_second == 250
+    assert values_of(plan)["sustained intake"] == "250 messages/s (bursts of 200)"
+
+
+def test_a_fifo_consumer_that_cannot_keep_up_with_the_queue_is_warned_about():
+    plan = capacity(fifo=True, api_rate_limit=5000)  # drains 200 of the 300 SQS takes
+    assert not plan.keeps_up
+    assert plan.warnings[0].startswith(
+        "the consumer drains 200 messages/s, not more than the 300 the FIFO queue takes"
+    )
+
+
+def test_a_batch_of_the_largest_messages_above_lambda_s_payload_says_how_many_fit():
+    # 6291456 // (1048576 + 1024) = 5; 10 x 1049600 = 10496000 bytes = 10.0 MB
+    plan = capacity(max_message_bytes=1_048_576)
+    assert plan.largest_messages_per_invocation == 5
+    assert values_of(plan)["a batch of the largest messages"] == (
+        "5 of them in one invocation, not 10: 10 x 1049600 bytes (10.0 MB) is above Lambda's 6.0 MB"
+    )
+    # 23 x 263168 = 6052864 fits; 24 x 263168 = 6316032 does not
+    assert capacity(batch_size=23).largest_messages_per_invocation == 23
+    assert capacity(batch_size=24).largest_messages_per_invocation == 23
 
 
 def test_inputs_come_from_the_assembly_one_per_consumer_queue(tmp_path):
@@ -322,3 +374,13 @@ def test_the_command_runs_as_a_module(tmp_path):
     )
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout.startswith("| figure | value | set by, and bounded by |")
+
+
+def test_a_fifo_queue_and_its_message_size_come_from_the_assembly(tmp_path):
+    cdk_out = write_assembly(
+        tmp_path, queues=[FixtureQueue("ledger", fifo=True, maximum_message_size=1_048_576)]
+    )
+    (plan,) = CapacityInputs.from_service(read_service(cdk_out)).values()
+    assert (plan.fifo, plan.max_message_bytes) == (True, 1_048_576)
+    (plan,) = CapacityInputs.from_service(read_service(write_assembly(tmp_path / "std"))).values()
+    assert (plan.fifo, plan.max_message_bytes) == (False, 262_144)  # SQS's default

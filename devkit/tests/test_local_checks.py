@@ -6,12 +6,14 @@ import datetime
 import json
 import time
 import urllib.parse
+from types import SimpleNamespace
 
 import botocore.auth
 import pytest
 from api_sqs_devkit.assembly import IntegrationResponse, Queue
 from api_sqs_devkit.local import mapping
 from api_sqs_devkit.local.gateway import (
+    IncomingRequest,
     Quota,
     TokenBucket,
     json_depth,
@@ -250,6 +252,36 @@ def test_message_attributes_count_toward_the_size():
         check_message({"MessageBody": "x" * 500, "MessageAttributes": attributes}, QUEUE)
 
 
+def test_more_than_ten_message_attributes_are_refused_as_sqs_refuses_them():
+    attributes = {f"a{n}": {"DataType": "String", "StringValue": "x"} for n in range(11)}
+    with pytest.raises(SqsError) as refused:
+        check_message({"MessageBody": "x", "MessageAttributes": attributes}, QUEUE)
+    assert (refused.value.code, refused.value.message) == (
+        "InvalidParameterValue",
+        "Number of message attributes [11] exceeds the allowed maximum [10].",
+    )
+    del attributes["a10"]
+    check_message({"MessageBody": "x", "MessageAttributes": attributes}, QUEUE)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        pytest.param({"DataType": "String", "StringValue": ""}, "String", id="String"),
+        pytest.param({"DataType": "Number", "StringValue": ""}, "Number", id="Number"),
+        pytest.param({"DataType": "String.trace"}, "String", id="custom type, no value"),
+        pytest.param({"DataType": "Binary", "BinaryValue": b""}, "Binary", id="Binary"),
+    ],
+)
+def test_an_empty_message_attribute_is_refused_as_sqs_refuses_it(value, kind):
+    with pytest.raises(SqsError) as refused:
+        check_message({"MessageBody": "x", "MessageAttributes": {"x": value}}, QUEUE)
+    assert (refused.value.code, refused.value.message) == (
+        "InvalidParameterValue",
+        f"Message (user) attribute 'x' must contain a non-empty value of type '{kind}'.",
+    )
+
+
 def test_a_form_carries_every_send_message_parameter():
     form = urllib.parse.parse_qsl(
         "Action=SendMessage&MessageBody=a%26b%3Dc%2Bd+e&MessageGroupId=g1"
@@ -341,6 +373,40 @@ def test_a_template_reads_the_request_and_the_context():
         "n": "3",
         "b": "aGk=",
     }
+
+
+@pytest.mark.parametrize("api", ["rest", "http"])
+def test_the_context_holds_the_caller_the_key_and_the_time_for_both_mappings(api):
+    """What the template's integrations put in message attributes: $context.requestTimeEpoch,
+    $context.identity.userArn (IAM), $context.authorizer.claims.sub (JWT, Cognito) and
+    $context.identity.apiKeyId (REST with API keys), in a REST mapping template and in an HTTP
+    API's parameter mapping alike."""
+    gateway = SimpleNamespace(
+        api=SimpleNamespace(stage_name="dev"), api_key="the-key", api_key_id="k1d"
+    )
+    handler = SimpleNamespace(
+        command="POST",
+        path="/dev/orders",
+        headers={"x-api-key": "the-key"},
+        client_address=("127.0.0.1", 1),
+    )
+    request = IncomingRequest(gateway, handler, b"{}")
+    route = SimpleNamespace(
+        route=SimpleNamespace(path="/orders", key="POST /orders", api_key_required=True)
+    )
+    arn = "arn:aws:iam::123456789012:user/local"
+    request.identify(route, {"userArn": arn}, {"sub": "user-42"})
+    names = ("requestTimeEpoch", "identity.userArn", "authorizer.claims.sub", "identity.apiKeyId")
+    if api == "rest":
+        template = "&".join(f"{name}=$context.{name}" for name in names)
+        rendered = mapping.render_request(template, request.mapping_request("{}"), request.context)
+        values = dict(urllib.parse.parse_qsl(rendered))
+    else:
+        values = {name: request.http_parameter(f"${{context.{name}}}") for name in names}
+    assert abs(int(values["requestTimeEpoch"]) - time.time() * 1000) < 5000
+    assert values["identity.userArn"] == arn
+    assert values["authorizer.claims.sub"] == "user-42"
+    assert values["identity.apiKeyId"] == "k1d"
 
 
 def test_an_empty_body_is_rendered_as_an_empty_object():

@@ -10,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from api_sqs_devkit.assembly import read_service
 from api_sqs_devkit.local import benchmark
 from assemblies import COGNITO_ISSUER, FixtureQueue, write_assembly
 
@@ -101,3 +102,12 @@ def test_the_benchmark_runs_on_a_cloud_assembly(tmp_path, capsys):
     assert code == 0, output
     (row,) = [line.split() for line in output.splitlines() if line.strip().startswith("5 ")]
     assert row[:2] == ["5", "12"]  # all processed: the copy's throttle does not limit intake
+
+
+def test_the_benchmark_keeps_a_fifo_consumer_s_batches_to_10(tmp_path):
+    """Lambda takes batches of at most 10 from a FIFO queue: batch size 100 runs as 10."""
+    queues = [FixtureQueue("orders"), FixtureQueue("ledger", fifo=True)]
+    cdk_out = write_assembly(tmp_path / "cdk.out", queues=queues)
+    copy = benchmark.assembly_with(cdk_out, tmp_path / "copy", 100)
+    sizes = {c.queue.name: c.batch_size for c in read_service(copy).consumers}
+    assert sizes == {"demo-dev-orders": 100, "demo-dev-ledger.fifo": 10}

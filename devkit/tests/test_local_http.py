@@ -1,6 +1,7 @@
-"""An HTTP API with a JWT authorizer, two routes and two consumers, end to end on this machine:
-each message reaches its own consumer, poison goes to its own DLQ, partial batch failures,
-SQS's refusals as the SQS-SendMessage integration hands them back, and the local OIDC issuer."""
+"""An HTTP API with a JWT authorizer, three routes and two consumers, end to end on this
+machine: each message reaches its own consumer, poison goes to its own DLQ, partial batch
+failures, SQS's refusals as the SQS-SendMessage integration hands them back, the local OIDC
+issuer, and the token's claims in message attributes."""
 
 import json
 import re
@@ -11,6 +12,14 @@ import pytest
 from assemblies import HTTP_AUDIENCES, HTTP_ISSUER, FixtureQueue, FixtureRoute, processed
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+# The caller as the JWT authorizer's claims name it, and when the request arrived.
+CLAIMS = json.dumps(
+    {
+        "caller": {"DataType": "String", "StringValue": "${context.authorizer.claims.sub}"},
+        "received-at": {"DataType": "Number", "StringValue": "${context.requestTimeEpoch}"},
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +33,11 @@ def stack(local_stack):
             FixtureQueue("orders", batching_window=1, max_concurrency=1),
             FixtureQueue("refunds", maximum_message_size=1024),
         ],
-        routes=[FixtureRoute("/orders", "orders"), FixtureRoute("/refunds", "refunds")],
+        routes=[
+            FixtureRoute("/orders", "orders"),
+            FixtureRoute("/refunds", "refunds"),
+            FixtureRoute("/claims", "refunds", parameters={"MessageAttributes": CLAIMS}),
+        ],
     )
 
 
@@ -178,3 +191,14 @@ def test_a_bad_token_is_401_with_api_gateway_s_answer(stack, make_token):
     assert json.loads(refused.value.read()) == {"message": "Unauthorized"}
     assert 'error="invalid_token"' in refused.value.headers["www-authenticate"]
     assert stack.stats()["accepted"] == before
+
+
+def test_the_token_s_subject_arrives_as_a_message_attribute(stack):
+    token = stack.token("/claims", sub="user-42")
+    assert stack.post(b'{"claims": true}', bearer(token), "/claims") == 200
+    stack.settle(timeout=60)
+    (record,) = [r for r in processed(stack.record_dir) if r["body"] == '{"claims": true}']
+    attributes = record["messageAttributes"]
+    assert attributes["caller"]["stringValue"] == "user-42"
+    assert attributes["received-at"]["dataType"] == "Number"
+    assert int(attributes["received-at"]["stringValue"]) <= time.time() * 1000

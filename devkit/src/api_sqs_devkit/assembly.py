@@ -22,6 +22,8 @@ ACCOUNT_BURST_LIMIT = 5000
 DEFAULT_LAMBDA_TIMEOUT = 3
 DEFAULT_LAMBDA_MEMORY = 128
 DEFAULT_BATCH_SIZE = 10
+# Lambda's event source mapping on a FIFO queue: batches of at most 10, no batching window.
+FIFO_MAX_BATCH_SIZE = 10
 # Queue properties moto's CreateQueue takes, as CloudFormation names them.
 QUEUE_ATTRIBUTES = (
     "ContentBasedDeduplication",
@@ -49,6 +51,18 @@ class Queue:
     attributes: dict[str, str]  # what moto's CreateQueue takes (no RedrivePolicy)
     dead_letter: "Queue | None"
     max_receive_count: int | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table of the stack (the consumers' idempotency records, say)."""
+
+    logical_id: str
+    name: str
+    key_schema: tuple[tuple[str, str], ...]  # (attribute name, HASH | RANGE)
+    attribute_types: dict[str, str]  # attribute name -> S | N | B (AttributeDefinitions)
+    ttl_attribute: str | None  # the attribute whose epoch seconds expire an item; None: no TTL
+    billing_mode: str = "PROVISIONED"  # CloudFormation's default, or PAY_PER_REQUEST
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,7 @@ class Service:
     consumers: tuple[Consumer, ...]
     outputs: dict[str, str]  # output logical id -> description
     template_file: Path | None = None
+    tables: tuple[Table, ...] = ()
 
 
 def read_service(cdk_out: Path, stack_name: str | None = None) -> Service:
@@ -333,11 +348,17 @@ class _Reader:
                 "QueueName": name,
                 "Arn": f"arn:aws:sqs:{self.region}:{LOCAL_ACCOUNT}:{name}",
             }.get(attribute, f"{logical_id}.{attribute}")
+        if resource.get("Type") == "AWS::DynamoDB::Table":
+            name = self.table_name(logical_id)
+            return {
+                None: name,
+                "Arn": f"arn:aws:dynamodb:{self.region}:{LOCAL_ACCOUNT}:table/{name}",
+            }.get(attribute, f"{logical_id}.{attribute}")
         if resource.get("Type") == "AWS::Lambda::Function" and attribute is None:
             return self.properties(logical_id).get("FunctionName", logical_id)
         return logical_id if attribute is None else f"{logical_id}.{attribute}"
 
-    # -- queues and consumers ----------------------------------------------------------------
+    # -- queues ------------------------------------------------------------------------------
 
     def queue_name(self, logical_id: str) -> str:
         properties = self.properties(logical_id)
@@ -403,6 +424,48 @@ class _Reader:
             )
         return self.queue(queue_ids.pop())
 
+    # -- tables ------------------------------------------------------------------------------
+
+    def table_name(self, logical_id: str) -> str:
+        name = self.properties(logical_id).get("TableName")
+        if name:
+            return self.resolve(name)
+        # CloudFormation makes one up from the stack's name and the logical id (and a random
+        # suffix, left out here so that the name is the same on every run).
+        return f"{self.stack.name}-{logical_id}"[:255]
+
+    def tables(self) -> list[Table]:
+        tables = []
+        for logical_id, resource in self.of_type("AWS::DynamoDB::Table").items():
+            properties = resource.get("Properties", {})
+            ttl = properties.get("TimeToLiveSpecification", {})
+            ttl_enabled = ttl.get("Enabled", True) not in (False, "false")
+            tables.append(
+                Table(
+                    logical_id=logical_id,
+                    name=self.table_name(logical_id),
+                    key_schema=tuple(
+                        (self.resolve(key["AttributeName"]), self.resolve(key["KeyType"]))
+                        for key in properties.get("KeySchema", [])
+                    ),
+                    attribute_types={
+                        self.resolve(attribute["AttributeName"]): self.resolve(
+                            attribute["AttributeType"]
+                        )
+                        for attribute in properties.get("AttributeDefinitions", [])
+                    },
+                    ttl_attribute=(
+                        self.resolve(ttl["AttributeName"])
+                        if ttl.get("AttributeName") and ttl_enabled
+                        else None
+                    ),
+                    billing_mode=self.resolve(properties.get("BillingMode", "PROVISIONED")),
+                )
+            )
+        return tables
+
+    # -- consumers ---------------------------------------------------------------------------
+
     def consumers(self) -> list[Consumer]:
         consumers = []
         for logical_id, mapping in self.of_type("AWS::Lambda::EventSourceMapping").items():
@@ -419,6 +482,15 @@ class _Reader:
                 raise AssemblyError(
                     f"{where}: its function {function_id} is not an AWS::Lambda::Function of"
                     " the stack; synthesize again"
+                )
+            batch_size = int(properties.get("BatchSize", DEFAULT_BATCH_SIZE))
+            window = int(properties.get("MaximumBatchingWindowInSeconds", 0))
+            if queue.fifo and (batch_size > FIFO_MAX_BATCH_SIZE or window):
+                raise AssemblyError(
+                    f"{where}: batches of {batch_size}, a batching window of {window} s, from the"
+                    f" FIFO queue {queue.name}: Lambda takes batches of at most"
+                    f" {FIFO_MAX_BATCH_SIZE} and no batching window from a FIFO queue; lower"
+                    " BatchSize, drop MaximumBatchingWindowInSeconds"
                 )
             consumers.append(
                 Consumer(
@@ -438,10 +510,8 @@ class _Reader:
                         .items()
                     },
                     queue=queue,
-                    batch_size=int(properties.get("BatchSize", DEFAULT_BATCH_SIZE)),
-                    batching_window_seconds=int(
-                        properties.get("MaximumBatchingWindowInSeconds", 0)
-                    ),
+                    batch_size=batch_size,
+                    batching_window_seconds=window,
                     max_concurrency=(
                         int(properties["ScalingConfig"]["MaximumConcurrency"])
                         if "MaximumConcurrency" in properties.get("ScalingConfig", {})
@@ -810,6 +880,7 @@ class _Reader:
                 for logical_id, output in self.stack.outputs.items()
             },
             template_file=self.stack.template_file,
+            tables=tuple(self.tables()),
         )
 
 

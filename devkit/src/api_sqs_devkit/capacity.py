@@ -2,8 +2,10 @@
 
     python -m api_sqs_devkit.capacity --cdk-out cdk.out [--handler-seconds 0.5] [--markdown]
 
-Not measured: the intake is the API's throttle on the routes that send to the queue, the drain
-rate is what the consumer clears when every invocation takes --handler-seconds for a full batch.
+Not measured: the intake is the API's throttle on the routes that send to the queue (on a FIFO
+queue at most the 300 sends a second SQS takes), the drain rate is what the consumer clears when
+every invocation takes --handler-seconds for a full batch; a batch of the queue's largest
+messages is held against Lambda's 6 MB invocation payload.
 Each figure names what sets it and the AWS quota that bounds it; one table per consumer queue.
 Exits 1 when a consumer cannot keep up. Standard library only: anything can build
 CapacityInputs from plain numbers (the template's hooks do, from a project's settings).
@@ -34,6 +36,17 @@ LAMBDA_MAX_BATCHING_WINDOW = 300
 # AWS's advice for a queue a function reads: a visibility timeout of at least six times the
 # function's timeout plus the batching window, so batches retried after throttling stay hidden.
 VISIBILITY_FACTOR = 6
+# A FIFO queue takes 300 SendMessage calls per second without batching; API Gateway sends one
+# message a call, and high throughput mode is not enabled.
+SQS_FIFO_SEND_RATE = 300
+# SQS's MaximumMessageSize when a queue sets none.
+DEFAULT_MAX_MESSAGE_BYTES = 262_144
+# Lambda's payload for a synchronous invocation (6 MB): one batch's event must fit in it.
+LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
+# What a record adds to its message in the event, about: message id, receipt handle, system
+# attributes, MD5s, ARN and region (the message attributes count in the message's size). A body
+# JSON must escape (quotes, control or non-ASCII characters) takes more than its size.
+RECORD_ENVELOPE_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,8 @@ class CapacityInputs:
     queue_retention_seconds: int
     max_receive_count: int | None  # receives before the dead-letter queue; None: no DLQ
     handler_seconds: float = DEFAULT_HANDLER_SECONDS  # one invocation, a full batch
+    fifo: bool = False  # a FIFO queue: SQS's send quota bounds the intake
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES  # the queue's MaximumMessageSize
 
     def __post_init__(self) -> None:
         if not self.handler_seconds > 0:
@@ -94,6 +109,10 @@ class CapacityInputs:
                 ),
                 max_receive_count=queue.max_receive_count,
                 handler_seconds=handler_seconds,
+                fifo=queue.fifo,
+                max_message_bytes=int(
+                    queue.attributes.get("MaximumMessageSize", DEFAULT_MAX_MESSAGE_BYTES)
+                ),
             )
         return plans
 
@@ -106,7 +125,26 @@ class Capacity:
 
     @property
     def intake_per_second(self) -> float:
+        """What the API lets through, or on a FIFO queue at most what SQS takes."""
+        if self.fifo_bounds_intake:
+            return SQS_FIFO_SEND_RATE
         return self.inputs.api_rate_limit
+
+    @property
+    def fifo_bounds_intake(self) -> bool:
+        return self.inputs.fifo and self.inputs.api_rate_limit > SQS_FIFO_SEND_RATE
+
+    @property
+    def batch_bytes(self) -> int:
+        """A full batch of the largest messages, as Lambda's event holds it."""
+        return self.inputs.batch_size * (self.inputs.max_message_bytes + RECORD_ENVELOPE_BYTES)
+
+    @property
+    def largest_messages_per_invocation(self) -> int:
+        """How many of the largest messages one invocation takes: the batch size, unless
+        Lambda's payload limit holds fewer (Lambda then invokes with fewer)."""
+        fit = LAMBDA_PAYLOAD_BYTES // (self.inputs.max_message_bytes + RECORD_ENVELOPE_BYTES)
+        return min(self.inputs.batch_size, fit)
 
     @property
     def concurrency(self) -> int:
@@ -154,9 +192,10 @@ class Capacity:
         inputs = self.inputs
         found = []
         if not self.keeps_up:
+            taker = "the FIFO queue takes" if self.fifo_bounds_intake else "the API accepts"
             found.append(
                 f"the consumer drains {self.drain_per_second:g} messages/s, not more than the"
-                f" {self.intake_per_second:g} the API accepts: at full intake the backlog grows"
+                f" {self.intake_per_second:g} {taker}: at full intake the backlog grows"
                 " until messages expire. Raise the maximum concurrency or the batch size, or"
                 " make the handler faster"
             )
@@ -192,6 +231,47 @@ class Capacity:
             else "concurrency (no maximum set: the account's)"
         )
         window = inputs.batching_window_seconds
+        if self.fifo_bounds_intake:
+            intake = (
+                f"{SQS_FIFO_SEND_RATE} messages/s, bounded by the FIFO queue (the API lets"
+                f" {inputs.api_rate_limit:g} through, bursts of {inputs.api_burst_limit})"
+            )
+        else:
+            intake = f"{self.intake_per_second:g} messages/s (bursts of {inputs.api_burst_limit})"
+        intake_bound = (
+            f"the API's throttling of the routes to the queue; API Gateway allows"
+            f" {API_ACCOUNT_RATE} requests/s per account and region, shared by all its APIs"
+        )
+        drain_bound = (
+            f"{concurrency_bound} x batch size / handler time; Lambda allows"
+            f" {LAMBDA_ACCOUNT_CONCURRENCY} concurrent executions per account and region"
+            f" (shared) and {SQS_EVENT_SOURCE_CONCURRENCY} per SQS event source"
+        )
+        waits = f"up to {window} s" if window else "not at all: batches go as messages arrive"
+        if inputs.fifo:
+            intake_bound += (
+                f"; a FIFO queue takes {SQS_FIFO_SEND_RATE} SendMessage calls/s (API Gateway"
+                " sends one message a call; high throughput mode is not enabled): sends above"
+                " it are throttled by SQS"
+            )
+            drain_bound += (
+                "; a FIFO queue has one batch of a message group in flight at a time, so the"
+                " concurrency is also at most the number of message groups with messages"
+            )
+            waits = "not at all: Lambda has no batching window on a FIFO queue"
+        per_record = inputs.max_message_bytes + RECORD_ENVELOPE_BYTES
+        largest = self.largest_messages_per_invocation
+        if largest < inputs.batch_size:
+            batch = (
+                f"{largest} of them in one invocation, not {inputs.batch_size}:"
+                f" {inputs.batch_size} x {per_record} bytes ({mebibytes(self.batch_bytes)}) is"
+                f" above Lambda's {mebibytes(LAMBDA_PAYLOAD_BYTES)}"
+            )
+        else:
+            batch = (
+                f"fits in one invocation: {inputs.batch_size} x {per_record} bytes"
+                f" ({mebibytes(self.batch_bytes)}) of Lambda's {mebibytes(LAMBDA_PAYLOAD_BYTES)}"
+            )
         if inputs.max_receive_count is None:
             failed = f"received again after {inputs.visibility_timeout_seconds} s until it expires"
         else:
@@ -200,19 +280,12 @@ class Capacity:
                 f" {inputs.max_receive_count} receives in all, then moved to the dead-letter queue"
             )
         return [
-            (
-                "sustained intake",
-                f"{self.intake_per_second:g} messages/s (bursts of {inputs.api_burst_limit})",
-                f"the API's throttling of the routes to the queue; API Gateway allows"
-                f" {API_ACCOUNT_RATE} requests/s per account and region, shared by all its APIs",
-            ),
+            ("sustained intake", intake, intake_bound),
             (
                 "drain rate",
                 f"{self.drain_per_second:g} messages/s"
                 f" ({self.concurrency} x {inputs.batch_size} / {inputs.handler_seconds:g} s)",
-                f"{concurrency_bound} x batch size / handler time; Lambda allows"
-                f" {LAMBDA_ACCOUNT_CONCURRENCY} concurrent executions per account and region"
-                f" (shared) and {SQS_EVENT_SOURCE_CONCURRENCY} per SQS event source",
+                drain_bound,
             ),
             (
                 "backlog of one hour at full intake",
@@ -229,8 +302,16 @@ class Capacity:
             ),
             (
                 "a batch waits to fill",
-                f"up to {window} s" if window else "not at all: batches go as messages arrive",
+                waits,
                 f"the batching window; Lambda allows {LAMBDA_MAX_BATCHING_WINDOW} s",
+            ),
+            (
+                "a batch of the largest messages",
+                batch,
+                "batch size x (the queue's MaximumMessageSize + about"
+                f" {RECORD_ENVELOPE_BYTES} bytes a record for its ids and attributes in the"
+                f" event); Lambda's synchronous invocation payload is {LAMBDA_PAYLOAD_BYTES}"
+                " bytes",
             ),
             (
                 "a failed message",
@@ -241,6 +322,10 @@ class Capacity:
                 f" {self.advised_visibility_timeout} s",
             ),
         ]
+
+
+def mebibytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def duration(seconds: float) -> str:

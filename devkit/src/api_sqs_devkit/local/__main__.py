@@ -24,6 +24,7 @@ from .gateway import API_KEY_HEADER, LOCAL_CREDENTIALS, Gateway, LocalRoute
 from .poller import MOST_LOCAL_WORKERS, InvocationFailed, Poller
 from .sqs import LocalQueue, SqsServerFailed, create_queues, start_sqs_server
 from .stats import Stats
+from .tables import create_tables
 
 log = logging.getLogger("local")
 API_TYPES = {"http": "HTTP API", "rest": "REST API"}
@@ -129,10 +130,15 @@ def banner(service: Service, gateway: Gateway, pollers: list[Poller]) -> str:
             if queue.dead_letter
             else ""
         )
+        fifo = ", one batch per message group at a time" if queue.fifo else ""
         lines.append(
             f"  consumer: {consumer.function_name} <- {queue.name}: batches of"
-            f" {consumer.batch_size}, {poller.workers} at once{redrive}"
+            f" {consumer.batch_size}, {poller.workers} at once{fifo}{redrive}"
         )
+    for table in service.tables:
+        key = ", ".join(f"{name} ({key_type})" for name, key_type in table.key_schema)
+        ttl = f", time to live in {table.ttl_attribute}" if table.ttl_attribute else ""
+        lines.append(f"  table:    {table.name}: key {key}{ttl}")
     lines.append(f"  stats:    curl {gateway.base_url}/_local/stats")
     return "\n".join(lines)
 
@@ -141,7 +147,8 @@ def function_environment(
     service: Service, consumer, queues: dict[str, LocalQueue], endpoint: str
 ) -> dict[str, str]:
     """The function's variables, references to the stack's queues pointing at the local
-    ones, and what Lambda sets."""
+    ones (a table's name is the same locally), and what Lambda sets; boto3 in the handler
+    reaches SQS and DynamoDB in moto's server."""
     region = service.region or LOCAL_REGION
     local_values = {}
     for local in queues.values():
@@ -161,6 +168,7 @@ def function_environment(
         "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS.access_key,
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS.secret_key,
         "AWS_ENDPOINT_URL_SQS": endpoint,  # boto3 in the handler reaches the local queues
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,  # and the local tables
         "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
         "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch to read the metrics
     }
@@ -219,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
         queues = create_queues(sqs, service, options.visibility_timeout)
+        # Before any consumer starts: a handler may read a table as it loads.
+        create_tables(boto3.client("dynamodb", region_name=region, endpoint_url=endpoint), service)
         consumers = [consumer for consumer in service.consumers if consumer.enabled]
         stats = Stats(sqs, queues, [consumer.queue.logical_id for consumer in consumers])
         try:

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..assembly import AssemblyError, read_service
+from ..assembly import FIFO_MAX_BATCH_SIZE, AssemblyError, read_service
 from ..ops.arguments import add_cdk_out
 from .harness import LocalStack
 
@@ -26,17 +26,20 @@ UNTHROTTLED = 100000
 
 
 def assembly_with(cdk_out: Path, directory: Path, batch_size: int | None) -> Path:
-    """A copy of the assembly with the consumers' batch size and no practical throttle."""
+    """A copy of the assembly with the consumers' batch size (at most 10 from a FIFO queue, as
+    Lambda allows) and no practical throttle."""
     copy = directory / "cdk.out"
     shutil.copytree(cdk_out, copy, ignore=shutil.ignore_patterns("local.log"))
     service = read_service(copy)
+    fifo_mappings = {consumer.logical_id for consumer in service.consumers if consumer.queue.fifo}
     template_file = service.template_file
     template = json.loads(template_file.read_text())
-    for resource in template["Resources"].values():
+    for logical_id, resource in template["Resources"].items():
         properties = resource.get("Properties", {})
         kind = resource.get("Type")
         if kind == "AWS::Lambda::EventSourceMapping" and batch_size is not None:
-            properties["BatchSize"] = batch_size
+            fifo = logical_id in fifo_mappings
+            properties["BatchSize"] = min(batch_size, FIFO_MAX_BATCH_SIZE) if fifo else batch_size
         settings = []
         if kind == "AWS::ApiGatewayV2::Stage":
             settings = [properties.get("DefaultRouteSettings", {})]
@@ -92,10 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     if any(not 1 <= size <= 10000 for size in batch_sizes) or options.messages < 1:
         arguments.error("batch sizes must be 1 to 10000 and --messages at least 1")
     try:
-        read_service(options.cdk_out)
+        service = read_service(options.cdk_out)
     except AssemblyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if service.consumers and all(consumer.queue.fifo for consumer in service.consumers):
+        capped = [min(size, FIFO_MAX_BATCH_SIZE) for size in batch_sizes]
+        if capped != batch_sizes:
+            print(f"FIFO queues: batches of at most {FIFO_MAX_BATCH_SIZE}, as Lambda allows")
+        batch_sizes = list(dict.fromkeys(capped))
     print(
         f"machine: {platform.machine()}, {platform.python_implementation()} "
         f"{platform.python_version()}, {platform.system()} {platform.release()}"

@@ -19,12 +19,14 @@ choices made where it does not are marked CHOICE):
   refused the same way (CHOICE: AWS documents no depth; the limit keeps parsing and validation
   off the interpreter's recursion limit, far above what a real document needs).
 - what SQS refuses (no body, a body with no character in SQS's set, body and attributes above
-  the queue's MaximumMessageSize, a FIFO queue without a group id): SQS answers 400 with its
-  error. Characters outside the set beside valid ones SQS stores as U+FFFD (its API reference).
-  A REST API maps that answer through the method's integration responses, as deployed; an HTTP
-  API's SQS-SendMessage integration (AWS_PROXY) hands SQS's status and XML body to the client
-  unchanged (CHOICE: AWS documents no transformation of an AWS_PROXY service response, and the
-  success answer is SQS's own XML).
+  the queue's MaximumMessageSize, more than 10 message attributes or an empty one, a FIFO
+  queue without a group id): SQS answers 400 with its error. A FIFO queue accepts a duplicate
+  (the same deduplication id within 5 minutes) with the first send's MessageId, and does not
+  deliver it. Characters outside the set beside valid ones SQS stores as U+FFFD (its API
+  reference). A REST API maps that answer through the method's integration responses, as
+  deployed; an HTTP API's SQS-SendMessage integration (AWS_PROXY) hands SQS's status and XML
+  body to the client unchanged (CHOICE: AWS documents no transformation of an AWS_PROXY
+  service response, and the success answer is SQS's own XML).
 - a body that is not UTF-8 with no validator to refuse it: SQS's InvalidMessageContents, as
   above (CHOICE: a message body is Unicode text; AWS documents no behaviour for such bytes).
 - a mapping template that fails to render: 500 {"message":"Internal server error"}, the
@@ -319,6 +321,8 @@ class Gateway(ThreadingHTTPServer):
             "api_key": self.api_key,
             "access_key": LOCAL_CREDENTIALS.access_key,
             "secret_key": LOCAL_CREDENTIALS.secret_key,
+            # moto's server, where the queues and tables are (any boto3 client can use it).
+            "aws_endpoint": self.sqs.meta.endpoint_url,
             "routes": [
                 {
                     "key": route.route.key,
@@ -403,6 +407,10 @@ class Gateway(ThreadingHTTPServer):
     def queue_of(self, route: LocalRoute) -> LocalQueue:
         return self.queues[route.route.queue.logical_id]
 
+    def count_sent(self, queue: LocalQueue, sent) -> None:
+        """A duplicate a FIFO queue accepted is not delivered: it is no message to wait for."""
+        self.stats.count(queue.queue.name, "deduplicated" if sent.duplicate else "accepted")
+
     def http_integration(self, route: LocalRoute, request: "IncomingRequest") -> Answer:
         """SQS-SendMessage: the integration's parameters evaluated, SQS's answer handed back."""
         queue = self.queue_of(route)
@@ -412,7 +420,7 @@ class Gateway(ThreadingHTTPServer):
         except SqsError as error:
             log.info("%s: SQS refused the message: %s %s", route.route.key, error.code, error)
             return Answer(error.status, xml_error(error), {"Content-Type": "text/xml"})
-        self.stats.count(queue.queue.name, "accepted")
+        self.count_sent(queue, sent)
         return Answer(200, xml_answer(sent), {"Content-Type": "text/xml"})
 
     def rest_integration(self, route: LocalRoute, request: "IncomingRequest") -> Answer:
@@ -444,7 +452,7 @@ class Gateway(ThreadingHTTPServer):
             )
             form = urllib.parse.parse_qsl(form_text.strip(), keep_blank_values=True)
             sent = send_message(self.sqs, queue, form_to_send_message(form))
-            self.stats.count(queue.queue.name, "accepted")
+            self.count_sent(queue, sent)
             status, answer = 200, json_answer(sent)
         except SqsError as error:
             log.info("%s: SQS refused the message: %s %s", route.route.key, error.code, error)

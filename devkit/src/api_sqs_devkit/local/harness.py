@@ -19,6 +19,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -76,6 +77,7 @@ class LocalStack:
         self.api_key = self.info["api_key"]
         self.region = self.info["region"]
         self.credentials = Credentials(self.info["access_key"], self.info["secret_key"])
+        self.aws_endpoint = self.info["aws_endpoint"]  # moto's server: queues and tables
         self.url = self.info["routes"][0]["url"] if self.info["routes"] else self.base
 
     def log(self) -> str:
@@ -96,6 +98,16 @@ class LocalStack:
 
     def __exit__(self, *_) -> None:
         self.close()
+
+    def client(self, service: str):
+        """A boto3 client of the local AWS (moto's server): "sqs", "dynamodb"."""
+        return boto3.client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.aws_endpoint,
+            aws_access_key_id=self.credentials.access_key,
+            aws_secret_access_key=self.credentials.secret_key,
+        )
 
     def route(self, name: str | None = None) -> dict:
         if name is None:

@@ -169,11 +169,15 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
 
 
 def lambda_attribute(value: dict) -> dict:
-    """A message attribute as Lambda's SQS event spells it (camelCase, binary in base64)."""
-    binary = value.get("BinaryValue")
+    """A message attribute as Lambda's SQS event spells it: camelCase, binary in base64, the
+    value it does not have left out (a String or Number has no binaryValue)."""
+    attribute = {}
+    if value.get("StringValue") is not None:
+        attribute["stringValue"] = value["StringValue"]
+    if value.get("BinaryValue") is not None:
+        attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
     return {
-        "stringValue": value.get("StringValue"),
-        "binaryValue": base64.b64encode(binary).decode() if binary is not None else None,
+        **attribute,
         "stringListValues": value.get("StringListValues", []),
         "binaryListValues": value.get("BinaryListValues", []),
         "dataType": value.get("DataType"),
@@ -252,14 +256,31 @@ class Poller:
             thread.join(timeout=10)
 
     def receive(self, count: int) -> list[dict]:
+        """Messages with every system attribute (a FIFO queue's MessageGroupId,
+        MessageDeduplicationId and SequenceNumber among them, as Lambda passes them) and every
+        message attribute. From a FIFO queue moto holds back a message group while a message
+        of it is in flight (received, not yet deleted), as SQS does: one batch of a group at a
+        time, in order."""
         with self.receiving:
-            return self.sqs.receive_message(
+            messages = self.sqs.receive_message(
                 QueueUrl=self.queue.url,
                 MaxNumberOfMessages=count,
                 WaitTimeSeconds=0,  # moto serves long polls by looping: short polls are kinder
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
+        if self.queue.queue.fifo:
+            numbers = self.queue.ledger.sequence_numbers
+            for message in messages:
+                attributes = message.setdefault("Attributes", {})
+                if message["MessageId"] in numbers:  # sent through the gateway: SQS's number
+                    attributes["SequenceNumber"] = numbers[message["MessageId"]]
+        return messages
+
+    @property
+    def batching_window_seconds(self) -> int:
+        """Lambda has no batching window on a FIFO queue."""
+        return 0 if self.queue.queue.fifo else self.consumer.batching_window_seconds
 
     def receive_batch(self) -> list[dict]:
         """Up to the batch size; once one message arrives, wait at most the batching window
@@ -273,7 +294,7 @@ class Poller:
                 self.stopping.wait(IDLE_PAUSE_SECONDS)
                 return []
             if received and deadline is None:
-                deadline = time.monotonic() + self.consumer.batching_window_seconds
+                deadline = time.monotonic() + self.batching_window_seconds
             batch += received
             if time.monotonic() >= deadline:
                 break
@@ -325,6 +346,8 @@ class Poller:
             answer = self.sqs.delete_message_batch(QueueUrl=self.queue.url, Entries=entries)
             deleted |= {entry["Id"] for entry in answer.get("Successful", [])}
         processed = [message for message in done if message["MessageId"] in deleted]
+        for message_id in deleted:
+            self.queue.ledger.sequence_numbers.pop(message_id, None)
         queue_name = self.queue.queue.name
         self.stats.count(queue_name, "processed", len(processed))
         self.stats.latencies(

@@ -7,12 +7,14 @@ import hashlib
 import json
 import re
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape
 
 from botocore.exceptions import ClientError
@@ -23,6 +25,9 @@ from ..assembly import Queue, Service
 REFUSED_CHARACTER = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 DEFAULT_MAXIMUM_MESSAGE_SIZE = 262144
 SQS_XMLNS = "http://queue.amazonaws.com/doc/2012-11-05/"
+MAX_MESSAGE_ATTRIBUTES = 10
+# How long a FIFO queue remembers a deduplication id.
+DEDUPLICATION_SECONDS = 300
 
 
 class SqsServerFailed(Exception):
@@ -60,10 +65,48 @@ def start_sqs_server() -> tuple[subprocess.Popen, str]:
 
 
 @dataclass(frozen=True)
+class Sent:
+    message_id: str
+    md5_of_body: str
+    md5_of_attributes: str | None
+    sequence_number: str | None
+    request_id: str
+    duplicate: bool = False  # a FIFO queue took it as a duplicate: accepted, not delivered
+
+
+class FifoLedger:
+    """What SQS keeps for a FIFO queue and moto does not: each deduplication id for five
+    minutes even once its message is deleted (moto forgets it then), with the answer its first
+    send got (SQS accepts a duplicate with that MessageId and SequenceNumber and does not
+    deliver it), and sequence numbers that grow with each message (moto draws them at random,
+    and only for an explicit deduplication id)."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.lock = threading.Lock()  # one send at a time: the ledger and moto agree on order
+        self.first_sends: dict[tuple[str | None, str], tuple[float, Sent]] = {}
+        self.sequence_numbers: dict[str, str] = {}  # message id -> its sequence number
+        self.last_sequence_number = 0
+
+    def next_sequence_number(self) -> str:
+        """20 digits, as SQS's are; from the clock, so they grow across runs too."""
+        self.last_sequence_number = max(self.last_sequence_number + 1, time.time_ns() * 10)
+        return str(self.last_sequence_number)
+
+    def forget_expired(self, now: float) -> None:
+        while self.first_sends:
+            key, (sent_at, _) = next(iter(self.first_sends.items()))
+            if now - sent_at < DEDUPLICATION_SECONDS:
+                return  # kept in the order they were sent: the rest are younger
+            del self.first_sends[key]
+
+
+@dataclass(frozen=True)
 class LocalQueue:
     queue: Queue
     url: str
     arn: str
+    ledger: FifoLedger = field(default_factory=FifoLedger, compare=False, repr=False)
 
     @property
     def maximum_message_size(self) -> int:
@@ -108,15 +151,6 @@ class SqsError(Exception):
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
         self.type = "Sender" if sender else "Receiver"
-
-
-@dataclass(frozen=True)
-class Sent:
-    message_id: str
-    md5_of_body: str
-    md5_of_attributes: str | None
-    sequence_number: str | None
-    request_id: str
 
 
 def form_to_send_message(form: list[tuple[str, str]]) -> dict:
@@ -185,10 +219,27 @@ def form_attributes(parameters: dict[str, str], prefix: str) -> dict[str, dict]:
 def check_message(request: dict, queue: LocalQueue) -> None:
     """What SQS does that moto does not: a body is needed; characters outside SQS's set are
     replaced with U+FFFD, as SQS stores them, unless none is valid (then it refuses the
-    message); the body and attributes together must fit the queue's maximum size."""
+    message); at most 10 message attributes, none of them empty; the body and attributes
+    together must fit the queue's maximum size."""
     body = request.get("MessageBody")
     if not body:
         raise SqsError("MissingParameter", "The request must contain the parameter MessageBody.")
+    attributes = request.get("MessageAttributes", {})
+    if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum"
+            f" [{MAX_MESSAGE_ATTRIBUTES}].",
+        )
+    for name, value in attributes.items():
+        kind = value.get("DataType", "").split(".")[0]
+        held = value.get("BinaryValue") if kind == "Binary" else value.get("StringValue")
+        if kind in ("Binary", "Number", "String") and not held:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Message (user) attribute '{name}' must contain a non-empty value of type"
+                f" '{kind}'.",
+            )
     replaced = REFUSED_CHARACTER.sub("\ufffd", body)
     if replaced != body and not REFUSED_CHARACTER.sub("", body):
         raise SqsError(
@@ -199,7 +250,7 @@ def check_message(request: dict, queue: LocalQueue) -> None:
         )
     request["MessageBody"] = body = replaced
     size = len(body.encode("utf-8"))
-    for name, value in request.get("MessageAttributes", {}).items():
+    for name, value in attributes.items():
         size += len(name.encode()) + len(value.get("DataType", "").encode())
         size += len(value.get("StringValue", "").encode()) + len(value.get("BinaryValue", b""))
         for text in (name, value.get("StringValue", "")):
@@ -216,9 +267,76 @@ def check_message(request: dict, queue: LocalQueue) -> None:
         )
 
 
+def attributes_md5(attributes: dict[str, dict]) -> str | None:
+    """MD5OfMessageAttributes as SQS computes it: over the attributes sorted by name, each
+    name, data type and value with its length (4 bytes, big-endian) before it, and a byte for
+    the value's kind (1 text, 2 binary) before the value."""
+    if not attributes:
+        return None
+    digest = hashlib.md5()
+
+    def add(data: bytes) -> None:
+        digest.update(struct.pack(">I", len(data)) + data)
+
+    for name in sorted(attributes):
+        value = attributes[name]
+        add(name.encode())
+        add(value.get("DataType", "").encode())
+        if value.get("BinaryValue") is not None:
+            digest.update(b"\x02")
+            add(value["BinaryValue"])
+        else:
+            digest.update(b"\x01")
+            add(value.get("StringValue", "").encode())
+    return digest.hexdigest()
+
+
 def send_message(sqs, queue: LocalQueue, request: dict) -> Sent:
     """Send to moto after SQS's own checks; SqsError when refused."""
     check_message(request, queue)
+    if queue.queue.fifo:
+        return send_to_fifo(sqs, queue, request)
+    return send_to_moto(sqs, queue, request)
+
+
+def send_to_fifo(sqs, queue: LocalQueue, request: dict) -> Sent:
+    """A FIFO queue's send, with its deduplication as SQS does it (see FifoLedger). Without a
+    deduplication id a queue with content-based deduplication uses the SHA-256 of the body,
+    which is given to moto explicitly: moto then keeps it and numbers the message."""
+    attributes = queue.queue.attributes
+    if (
+        "MessageDeduplicationId" not in request
+        and attributes.get("ContentBasedDeduplication") == "true"
+    ):
+        request["MessageDeduplicationId"] = hashlib.sha256(
+            request["MessageBody"].encode("utf-8")
+        ).hexdigest()
+    group, deduplication_id = request.get("MessageGroupId"), request.get("MessageDeduplicationId")
+    per_group = attributes.get("DeduplicationScope") == "messageGroup"
+    key = (group if per_group else None, deduplication_id)
+    ledger = queue.ledger
+    with ledger.lock:
+        now = ledger.clock()
+        ledger.forget_expired(now)
+        first = ledger.first_sends.get(key) if group and deduplication_id else None
+        if first:
+            _, sent = first
+            return replace(
+                sent,
+                md5_of_body=hashlib.md5(request["MessageBody"].encode("utf-8")).hexdigest(),
+                md5_of_attributes=attributes_md5(request.get("MessageAttributes", {})),
+                request_id=str(uuid.uuid4()),
+                duplicate=True,
+            )
+        sent = send_to_moto(sqs, queue, request)  # moto refuses a send without a group id
+        sent = replace(sent, sequence_number=ledger.next_sequence_number())
+        ledger.sequence_numbers[sent.message_id] = sent.sequence_number
+        ledger.first_sends[key] = (now, sent)
+        return sent
+
+
+def send_to_moto(sqs, queue: LocalQueue, request: dict) -> Sent:
+    """SendMessage to moto; its refusal as SqsError, with SQS's code and message."""
     try:
         answer = sqs.send_message(QueueUrl=queue.url, **request)
     except ClientError as error:

@@ -5,7 +5,8 @@ from collections import defaultdict
 
 from .sqs import LocalQueue
 
-COUNTS = ("accepted", "processed", "failed")
+# deduplicated: sends a FIFO queue accepted as duplicates and does not deliver.
+COUNTS = ("accepted", "processed", "failed", "deduplicated")
 
 
 def percentile(ordered: list[float], share: float) -> int:
