@@ -1,8 +1,9 @@
 """End to end on this machine: this service's stack, synthesized, run by the local stack
 (api-sqs-devkit): requests in, through the queue, into the business logic.
 
-Checks that nothing is lost: every good message processed exactly once, and what the business
-logic refuses in the dead-letter queue after the configured number of receives.
+Checks that nothing is lost: every good message processed exactly once, with its envelope, a
+retried request not processed twice, and what the business logic refuses in the dead-letter
+queue after the configured number of receives.
 """
 
 import json
@@ -16,6 +17,7 @@ from api_sqs_devkit.local.harness import LocalStack
 from ..conftest import PROJECT_ROOT
 
 GOOD = 10
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +40,65 @@ def local(tmp_path_factory, context):
         yield stack
 
 
+def processed(local, field: str) -> list[dict]:
+    """The business logic's log lines of the messages whose body has this field."""
+    lines = [json.loads(line) for line in local.log().splitlines() if line.startswith("{")]
+    return [
+        line
+        for line in lines
+        if line.get("message") == "Processed message" and field in line.get("fields", [])
+    ]
+
+
+def post(local, document: dict, **headers: str) -> int:
+    body = json.dumps(document).encode()
+    return local.post(body, headers={**local.headers(body), **headers})
+
+
 def test_every_good_message_is_processed_once(local):
     good = [json.dumps({"order": n}).encode() for n in range(GOOD)]
     assert local.send(good) == [200] * GOOD
     final = local.settle()
     assert final["processed"] == final["accepted"] >= GOOD
     assert final["in_dlq"] == 0
+
+
+def test_the_envelope_reaches_the_business_logic(local):
+    assert post(local, {"enveloped": 1}, traceparent=TRACEPARENT) == 200
+    local.settle()
+    (line,) = processed(local, "enveloped")
+    assert line["request_id"]  # API Gateway's id of the request
+{%- if cookiecutter.api_auth == "none" %}
+    assert line["caller"] == "anonymous"
+{%- else %}
+    assert line["caller"] and line["caller"] != "anonymous"
+{%- endif %}
+{%- if cookiecutter.api_type == "rest" %}
+    assert line["traceparent"] == TRACEPARENT
+{%- else %}
+    assert line.get("traceparent") is None  # an HTTP API carries no client header (README)
+{%- endif %}
+{%- if (cookiecutter.api_type == "rest" and cookiecutter.enable_idempotency) or cookiecutter.queue_type == "fifo" %}
+
+
+def test_a_retried_request_is_processed_once(local):
+    before = local.settle()
+    for _ in range(2):  # the client did not get the first answer, and sends it again
+        assert post(local, {"retried": 1}, **{"Idempotency-Key": "retry-1"}) == 200
+    final = local.settle()
+{%- if cookiecutter.queue_type == "fifo" %}
+    # FIFO: the queue drops the second within 5 minutes.
+    assert final["deduplicated"] == before["deduplicated"] + 1
+    assert final["accepted"] == before["accepted"] + 1
+{%- else %}
+    # A standard queue takes both; the consumer processes the key once.
+    assert final["accepted"] == before["accepted"] + 2
+{%- endif %}
+    assert len(processed(local, "retried")) == 1
+{%- if cookiecutter.api_type == "rest" %}
+    assert processed(local, "retried")[0]["idempotency_key"] == "retry-1"
+{%- endif %}
+{%- endif %}
 {%- if cookiecutter.api_type == "http" %}
 
 

@@ -20,5 +20,11 @@ def process_message(message: Message) -> None:
         raise ValueError(f"expected a JSON object, got {type(message.body).__name__}")
     logger.info(
         "Processed message",
-        extra={"fields": sorted(message.body), "request_id": message.request_id},
+        extra={
+            "fields": sorted(message.body),
+            "request_id": message.request_id,
+            "caller": message.caller,
+            "idempotency_key": message.idempotency_key,
+            "traceparent": message.traceparent,
+        },
     )
