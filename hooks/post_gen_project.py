@@ -62,6 +62,8 @@ def quote_capacity() -> None:
             visibility_timeout_seconds=settings.visibility_timeout_seconds,
             queue_retention_seconds=settings.queue_retention * capacity.DAY,
             max_receive_count=settings.dlq_retries,
+            fifo=ANSWERS["queue_type"] == "fifo",
+            max_message_bytes=settings.max_message_bytes,
         )
     )
     readme = Path("README.md")

@@ -198,11 +198,11 @@ class Settings:
             )
         largest_batch = self.batch_size * self.max_message_bytes
         if largest_batch > LAMBDA_PAYLOAD_BYTES:
-            fitting = max(LAMBDA_PAYLOAD_BYTES // self.max_message_bytes, 1)
             found.append(
                 f"batch_size={self.batch_size} x max_message_kib={self.max_message_kib}: a batch"
                 f" of the largest messages is {largest_batch / 2**20:.1f} MiB, above Lambda's 6 MB"
-                f" invocation payload; such batches arrive {fitting} messages at a time"
+                " invocation payload; Lambda hands such messages over fewer at a time (the"
+                " README's capacity table says how many)"
             )
         return found
 
