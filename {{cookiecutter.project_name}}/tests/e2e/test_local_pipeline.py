@@ -119,3 +119,17 @@ def test_a_body_the_schema_refuses_never_reaches_the_queue(local):
         assert local.call(body) == (400, {"message": "Invalid request body"})
     assert local.settle()["accepted"] == before["accepted"]
 {%- endif %}
+
+
+def test_a_message_larger_than_the_queue_takes_is_refused_at_the_api(local, settings):
+    before = local.settle()
+    body = json.dumps({"large": "x" * settings.max_message_bytes}).encode()
+    status, answer = local.call(body)
+{%- if cookiecutter.api_type == "rest" %}
+    too_large = f"The message is larger than the {settings.max_message_kib} KiB this API takes"
+    assert (status, answer) == (413, {"message": too_large})
+{%- else %}
+    # An HTTP API passes SQS's own answer on.
+    assert status == 400 and "Message must be shorter than" in str(answer)
+{%- endif %}
+    assert local.settle()["accepted"] == before["accepted"]
