@@ -191,7 +191,10 @@ def answer_errors(answers: Mapping[str, Any], service: ModuleType, units: list) 
         errors += [e for e in [package_name_error(project_name)] if e]
     position = {name: index for index, name in enumerate(answers)}
     errors.sort(key=lambda error: position.get(error.name, len(position)))
-    return [str(error) for error in errors]
+    # One line per answer: the first rule it breaks (a unit's rule of a value the service's own
+    # rule refused already would say it twice).
+    first = {error.name: error for error in reversed(errors)}
+    return [str(error) for error in errors if first[error.name] is error]
 
 
 def answer_warnings(answers: Mapping[str, Any], service: ModuleType, units: list) -> list[str]:

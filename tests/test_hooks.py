@@ -17,6 +17,7 @@ DEFAULTS = {
     if not name.startswith("_")
 } | {"__package_name": "orders_ingest"}
 COGNITO = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Orders1"
+IDEMPOTENCY_SETTINGS = "consumer/idempotency_settings.py"
 
 
 @pytest.fixture
@@ -61,11 +62,22 @@ def test_every_bad_answer_is_one_line_and_warnings_wait_for_good_answers(hook):
     assert warnings == []
 
 
-def test_good_answers_may_bring_warnings(hook):
-    pre = hook("pre_gen_project", api_auth="none", dlq_retries=2)
+@pytest.mark.parametrize(
+    ("answers", "warned"),
+    [
+        ({"api_auth": "none", "dlq_retries": 2}, ["dlq_retries=2", "api_auth=none"]),
+        # A batch of the largest messages above Lambda's 6 MB payload (6 MiB: 24 x 256 KiB).
+        ({"batch_size": 24}, []),
+        ({"batch_size": 25}, ["batch_size=25 x max_message_kib=256"]),
+        ({"batch_size": 6, "max_message_kib": 1024}, []),
+        ({"batch_size": 7, "max_message_kib": 1024}, ["batch_size=7 x max_message_kib=1024"]),
+    ],
+)
+def test_good_answers_may_bring_warnings(hook, answers, warned):
+    pre = hook("pre_gen_project", **answers)
     errors, warnings = pre.check(pre.ANSWERS)
     assert errors == []
-    assert [w.split(":")[0] for w in warnings] == ["dlq_retries=2", "api_auth=none"]
+    assert [w.split(":")[0] for w in warnings] == warned
 
 
 @pytest.mark.parametrize(
@@ -77,6 +89,18 @@ def test_good_answers_may_bring_warnings(hook):
         ({"api_keys": True}, ["api_keys=True"]),
         ({"api_type": "rest", "api_keys": True}, []),
         ({"project_name": "json"}, ["project_name='json'"]),
+        ({"project_name": "envelope"}, ["project_name='envelope'"]),
+        ({"max_message_kib": 0}, ["max_message_kib=0"]),
+        ({"max_message_kib": 1025}, ["max_message_kib=1025"]),
+        # FIFO's limits: only with queue_type=fifo, every one broken named, in question order.
+        ({"batch_size": 20, "api_throttling": 500}, []),
+        ({"queue_type": "fifo", "batch_size": 10, "api_throttling": 300}, []),
+        ({"queue_type": "fifo", "batch_size": 11}, ["batch_size=11"]),
+        ({"queue_type": "fifo", "api_throttling": 301}, ["api_throttling=301"]),
+        (
+            {"queue_type": "fifo", "batch_size": 20, "api_throttling": 500},
+            ["api_throttling=500", "batch_size=20"],
+        ),
     ],
 )
 def test_the_rules_of_the_units_kept_check_the_answers(hook, answers, expected):
@@ -88,12 +112,24 @@ def test_the_rules_of_the_units_kept_check_the_answers(hook, answers, expected):
 @pytest.mark.parametrize(
     ("answers", "settings_files"),
     [
-        ({}, ["http_api/settings.py"]),
-        ({"api_auth": "jwt"}, ["http_api/settings.py", "http_api/jwt_settings.py"]),
-        ({"api_type": "rest"}, ["rest_api/settings.py"]),
+        ({}, ["http_api/settings.py", IDEMPOTENCY_SETTINGS]),
+        (
+            {"api_auth": "jwt"},
+            ["http_api/settings.py", "http_api/jwt_settings.py", IDEMPOTENCY_SETTINGS],
+        ),
+        ({"api_type": "rest"}, ["rest_api/settings.py", IDEMPOTENCY_SETTINGS]),
         (
             {"api_type": "rest", "api_auth": "jwt"},
-            ["rest_api/settings.py", "rest_api/cognito_settings.py"],
+            ["rest_api/settings.py", "rest_api/cognito_settings.py", IDEMPOTENCY_SETTINGS],
+        ),
+        (
+            {"queue_type": "fifo"},
+            ["http_api/settings.py", "queue/fifo_settings.py", IDEMPOTENCY_SETTINGS],
+        ),
+        ({"enable_idempotency": False}, ["http_api/settings.py"]),
+        (
+            {"api_type": "rest", "queue_type": "fifo", "enable_idempotency": False},
+            ["rest_api/settings.py", "queue/fifo_settings.py"],
         ),
     ],
 )
@@ -115,6 +151,17 @@ def test_the_settings_modules_loaded_are_those_the_render_keeps(hook, answers, s
     ]
 
 
+# Files beside those of the choices, in folders that hold some: every project keeps them.
+EVERY_PROJECT = (
+    "orders_ingest/queue/infrastructure.py",
+    "orders_ingest/consumer/infrastructure.py",
+)
+IDEMPOTENCY_FILES = (
+    "orders_ingest/consumer/idempotency.py",
+    "orders_ingest/consumer/idempotency_settings.py",
+)
+
+
 def project_of_every_choice(root: Path) -> None:
     """A project as rendered before pruning: the files of every choice."""
     for path in (
@@ -123,6 +170,10 @@ def project_of_every_choice(root: Path) -> None:
         "orders_ingest/http_api/jwt_settings.py",
         "orders_ingest/rest_api/infrastructure.py",
         "orders_ingest/rest_api/cognito_settings.py",
+        *EVERY_PROJECT,
+        "orders_ingest/queue/fifo_settings.py",
+        "orders_ingest/consumer/idempotency.py",
+        "orders_ingest/consumer/idempotency_settings.py",
         "tests/unit/test_http_api.py",
         "tests/unit/test_rest_api.py",
     ):
@@ -135,13 +186,18 @@ def project_of_every_choice(root: Path) -> None:
     [
         (
             {},
-            ["orders_ingest/api/infrastructure.py", "tests/unit/test_http_api.py"],
+            [
+                "orders_ingest/api/infrastructure.py",
+                *IDEMPOTENCY_FILES,
+                "tests/unit/test_http_api.py",
+            ],
         ),
         (
             {"api_type": "rest", "api_auth": "jwt", "enable_vpc": True},
             [
                 "orders_ingest/api/cognito_settings.py",
                 "orders_ingest/api/infrastructure.py",
+                *IDEMPOTENCY_FILES,
                 "orders_ingest/network/infrastructure.py",
                 "tests/unit/test_rest_api.py",
             ],
@@ -151,7 +207,25 @@ def project_of_every_choice(root: Path) -> None:
             [
                 "orders_ingest/api/infrastructure.py",
                 "orders_ingest/api/jwt_settings.py",
+                *IDEMPOTENCY_FILES,
                 "tests/unit/test_http_api.py",
+            ],
+        ),
+        (
+            {"queue_type": "fifo", "enable_idempotency": False},
+            [
+                "orders_ingest/api/infrastructure.py",
+                "orders_ingest/queue/fifo_settings.py",
+                "tests/unit/test_http_api.py",
+            ],
+        ),
+        (
+            {"api_type": "rest", "queue_type": "fifo"},
+            [
+                "orders_ingest/api/infrastructure.py",
+                *IDEMPOTENCY_FILES,
+                "orders_ingest/queue/fifo_settings.py",
+                "tests/unit/test_rest_api.py",
             ],
         ),
     ],
@@ -163,7 +237,7 @@ def test_prune_removes_the_files_of_choices_not_made(hook, tmp_path, monkeypatch
     monkeypatch.chdir(project)
     post.prune(post.ANSWERS)
     files = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
-    assert files == kept
+    assert files == sorted([*kept, *EVERY_PROJECT])
 
 
 @pytest.mark.parametrize(

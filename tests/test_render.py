@@ -27,19 +27,28 @@ TRACES_OF_CHOICE = {
         re.IGNORECASE,
     ),
     "api_type=http": re.compile(r"http.api|apigatewayv2|ApiGatewayV2", re.IGNORECASE),
+    "queue_type=fifo": re.compile(
+        r"fifo|MessageGroupId|message.group|deduplication|SqsFifo", re.IGNORECASE
+    ),
+    # The idempotency table and the code that uses it. Not the envelope's idempotency_key (the
+    # client's Idempotency-Key header), which every project carries.
+    "enable_idempotency=True": re.compile(
+        r"(?i:dynamodb)|Idempotency(Table|Config)|idempotent_function|idempotency_settings"
+        r"|IDEMPOTENCY_(?!KEY)|(?<![\w-])idempotency\.py"
+    ),
 }
 OTHER_CHOICE = {
     "enable_kms=True": {"enable_kms": False},
     "enable_vpc=True": {"enable_vpc": False},
     "api_type=rest": {"api_type": "http"},
     "api_type=http": {"api_type": "rest"},
+    "queue_type=fifo": {"queue_type": "standard"},
+    "enable_idempotency=True": {"enable_idempotency": False},
 }
 
 
-@pytest.mark.parametrize("choice", sorted(TRACES_OF_CHOICE))
-def test_a_choice_not_made_leaves_no_trace(cookies, choice):
-    project = bake_ok(cookies, **OTHER_CHOICE[choice])
-    traces = TRACES_OF_CHOICE[choice]
+def traces_in(project, traces: re.Pattern) -> list[str]:
+    """The lines and file names of the project that match."""
     found = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
         for path in project_files(project)
@@ -47,41 +56,84 @@ def test_a_choice_not_made_leaves_no_trace(cookies, choice):
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if traces.search(line) and not line.strip().startswith('"@aws-cdk/')
     ]
-    found += [str(p) for p in project_files(project) if traces.search(p.name)]
-    assert found == []
+    return found + [str(p) for p in project_files(project) if traces.search(p.name)]
+
+
+@pytest.mark.parametrize("choice", sorted(TRACES_OF_CHOICE))
+def test_a_choice_not_made_leaves_no_trace(cookies, choice):
+    project = bake_ok(cookies, **OTHER_CHOICE[choice])
+    assert traces_in(project, TRACES_OF_CHOICE[choice]) == []
 
 
 def test_an_enabled_option_keeps_its_code(cookies):
-    project = bake_ok(cookies, enable_kms=True, enable_vpc=True)
+    project = bake_ok(
+        cookies, enable_kms=True, enable_vpc=True, queue_type="fifo", enable_idempotency=True
+    )
     package = project / "orders_ingest"
     assert (package / "network" / "infrastructure.py").exists()
     assert "kms.Key(" in (package / "queue" / "infrastructure.py").read_text()
+    assert (package / "queue" / "fifo_settings.py").exists()
+    queue_code = (package / "queue" / "infrastructure.py").read_text()
+    assert "content_based_deduplication=True" in queue_code
+    runtime = package / "consumer" / "runtime"
+    assert "SqsFifoPartialProcessor(" in (runtime / "handler.py").read_text()
+    assert "group_id" in (runtime / "envelope.py").read_text()
+    assert (package / "consumer" / "idempotency.py").exists()
+    assert (package / "consumer" / "idempotency_settings.py").exists()
+    assert "IdempotencyTable(" in (package / "consumer" / "infrastructure.py").read_text()
+    assert "@idempotent_function(" in (runtime / "handler.py").read_text()
+    # What test_a_choice_not_made_leaves_no_trace looks for is there when the choice is made.
+    for choice in ("enable_kms=True", "enable_vpc=True", "queue_type=fifo"):
+        assert traces_in(project, TRACES_OF_CHOICE[choice]), choice
+    assert traces_in(project, TRACES_OF_CHOICE["enable_idempotency=True"])
 
 
 # The rules and names of the options a project was not rendered with, which none of its Python
-# files may hold.
+# files may hold (api_key: also the envelope's api_key_id, REST's only), and the settings modules
+# it holds besides the service's settings.py: those of its own choices.
+REST_RULES = r"cognito|api_key|web_acl|RestApi|rest_api"
+HTTP_RULES = r"http_api|HttpApi|apigatewayv2"
+JWT_RULES = r"jwt_issuer|jwt_audience|JwtSettings"
+FIFO_RULES = r"fifo_settings|MAX_SEND_RATE|message_group_id"
+IDEMPOTENCY_RULES = r"idempotency_settings|IdempotencyTable|IDEMPOTENCY_TABLE|idempotent_function"
+IDEMPOTENCY_SETTINGS = "consumer/idempotency_settings.py"
 RULES_OF_OTHER_CHOICES = {
     "http-iam": (
         {},
-        r"jwt_issuer|jwt_audience|JwtSettings|cognito|api_key|web_acl|RestApi|rest_api",
+        f"{JWT_RULES}|{REST_RULES}|{FIFO_RULES}",
+        ["api/settings.py", IDEMPOTENCY_SETTINGS],
     ),
     "http-jwt": (
         {"api_auth": "jwt", "jwt_issuer": "https://issuer.example.com/", "jwt_audience": "a"},
-        r"cognito|api_key|web_acl|RestApi|rest_api",
+        f"{REST_RULES}|{FIFO_RULES}",
+        ["api/settings.py", "api/jwt_settings.py", IDEMPOTENCY_SETTINGS],
     ),
     "rest-iam": (
         {"api_type": "rest"},
-        r"jwt_issuer|jwt_audience|JwtSettings|cognito|http_api|HttpApi|apigatewayv2",
+        f"{JWT_RULES}|cognito|{HTTP_RULES}|{FIFO_RULES}",
+        ["api/settings.py", IDEMPOTENCY_SETTINGS],
+    ),
+    "http-iam-fifo-at-least-once": (
+        {"queue_type": "fifo", "enable_idempotency": False},
+        f"{JWT_RULES}|{REST_RULES}|{IDEMPOTENCY_RULES}",
+        ["api/settings.py", "queue/fifo_settings.py"],
+    ),
+    "rest-iam-fifo": (
+        {"api_type": "rest", "queue_type": "fifo"},
+        f"{JWT_RULES}|cognito|{HTTP_RULES}",
+        ["api/settings.py", "queue/fifo_settings.py", IDEMPOTENCY_SETTINGS],
     ),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(RULES_OF_OTHER_CHOICES))
 def test_a_project_holds_the_rules_of_its_own_choices_only(cookies, kind):
-    answers, other_rules = RULES_OF_OTHER_CHOICES[kind]
+    answers, other_rules, own_settings = RULES_OF_OTHER_CHOICES[kind]
     project = bake_ok(cookies, **answers)
+    package = project / "orders_ingest"
+    settings_modules = [str(p.relative_to(package)) for p in package.rglob("*settings.py")]
+    assert sorted(settings_modules) == sorted(["settings.py", *own_settings])
     own = list(project.rglob("*.py"))
-    assert project / "orders_ingest" / "settings.py" in own
     found = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
         for path in own
@@ -166,6 +218,10 @@ def test_post_gen_says_where_the_project_went(tmp_path):
                 **COGNITO,
             },
             id="rest-all-on",
+        ),
+        pytest.param(
+            {"api_type": "rest", "queue_type": "fifo", "enable_idempotency": False},
+            id="rest-fifo-at-least-once",
         ),
     ],
 )

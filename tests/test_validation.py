@@ -19,6 +19,11 @@ CHOICES = load_rules(CHOICES_FILE, "template_choices")
 LOWERCASE = "must be lowercase letters, digits and single hyphens"
 STAGE = "must be lowercase letters and digits, starting with a letter"
 PROJECT_TEMPLATE = TEMPLATE_ROOT / "{{cookiecutter.project_name}}"
+PACKAGE_TEMPLATE = PROJECT_TEMPLATE / "{{cookiecutter.__package_name}}"
+FIFO_UNIT = load_rules(PACKAGE_TEMPLATE / "queue/fifo_settings.py", "template_fifo_settings")
+IDEMPOTENCY_UNIT = load_rules(
+    PACKAGE_TEMPLATE / "consumer/idempotency_settings.py", "template_idempotency_settings"
+)
 
 
 def clash(name: str, package: str, what: str) -> str:
@@ -64,6 +69,7 @@ REFUSED = [
     ("project_name=app", clash("app", "app", "the project's app.py")),
     ("project_name=node-modules", clash("node-modules", "node_modules", "the folder npm")),
     ("project_name=handler", clash("handler", "handler", "the consumer's handler module")),
+    ("project_name=envelope", clash("envelope", "envelope", "the consumer's envelope module")),
     ("stage=Dev", f"stage='Dev': {STAGE}"),
     ("stage=dev-eu", f"stage='dev-eu': {STAGE}"),
     ("stage=1", f"stage='1': {STAGE}"),
@@ -83,6 +89,10 @@ REFUSED = [
     ("dlq_retries=1001", "dlq_retries=1001: must be a whole number from 1 to 1000 receives"),
     ("lambda_concurrency=1", "lambda_concurrency=1: must be a whole number from 2 to 1000"),
     ("lambda_concurrency=1001", "lambda_concurrency=1001: must be a whole number from 2 to 1000"),
+    ("max_message_kib=0", "max_message_kib=0: must be a whole number from 1 to 1024 KiB"),
+    ("max_message_kib=1025", "max_message_kib=1025: must be a whole number from 1 to 1024 KiB"),
+    ("max_message_kib=abc", "max_message_kib='abc': must be a whole number from 1 to 1024 KiB"),
+    ("max_message_kib=1.5", "max_message_kib='1.5': must be a whole number from 1 to 1024 KiB"),
     ("alarm_email=oncall", "alarm_email='oncall': must be one e-mail address, or empty"),
     ("alarm_email=a@b.com,c@d.com", "alarm_email='a@b.com,c@d.com': must be one e-mail address"),
 ]
@@ -95,8 +105,23 @@ OUTSIDE_THE_LIST = [
     ("api_auth=IAM", "IAM provided for choice variable api_auth, but the choices are"),
     ("api_type=graphql", "graphql provided for choice variable api_type, but the choices are"),
     ("api_type=REST", "REST provided for choice variable api_type, but the choices are"),
+    ("queue_type=lifo", "lifo provided for choice variable queue_type, but the choices are"),
+    ("queue_type=FIFO", "FIFO provided for choice variable queue_type, but the choices are"),
+    (
+        "enable_idempotency=maybe",
+        "maybe provided for variable enable_idempotency could not be converted to a bool",
+    ),
 ]
 # Answers that are each valid but not together.
+FIFO = "queue_type=fifo"
+FIFO_BATCH = (
+    "batch_size={}: must be at most 10 with queue_type=fifo:"
+    " Lambda reads at most 10 messages a batch from a FIFO queue"
+)
+FIFO_RATE = (
+    "api_throttling={}: must be at most 300 with queue_type=fifo:"
+    " a FIFO queue takes 300 messages a second, and API Gateway sends one per request"
+)
 CONFLICTING = [
     (
         ("api_keys=true",),
@@ -111,6 +136,15 @@ CONFLICTING = [
         ("api_type=rest", "api_auth=jwt"),
         "jwt_issuer is missing: must be a Cognito user pool's issuer",
     ),
+    ((FIFO, "batch_size=20"), FIFO_BATCH.format(20)),
+    ((FIFO, "batch_size=11"), FIFO_BATCH.format(11)),
+    ((FIFO, "api_throttling=500"), FIFO_RATE.format(500)),
+    ((FIFO, "api_throttling=301"), FIFO_RATE.format(301)),
+    ((FIFO, "api_type=rest", "batch_size=20"), FIFO_BATCH.format(20)),
+    # Outside the rule every project has: that rule's line only, not FIFO's too.
+    ((FIFO, "batch_size=10001"), "batch_size=10001: must be a whole number from 1 to 10000"),
+    ((FIFO, "api_throttling=10001"), "api_throttling=10001: must be a whole number from 1 to"),
+    ((FIFO, "batch_size=abc"), "batch_size='abc': must be a whole number from 1 to 10000"),
 ]
 JWT_REFUSED = [
     (("jwt_audience=a",), "jwt_issuer is missing: must be the token issuer's https:// URL"),
@@ -251,6 +285,45 @@ def test_every_bad_answer_is_reported_at_once_and_first(tmp_path):
     assert list(tmp_path.iterdir()) == [], "a refused render left files behind"
 
 
+def test_every_fifo_conflict_is_reported_at_once(tmp_path):
+    result = render(
+        tmp_path,
+        FIFO,
+        "max_message_kib=0",
+        "batch_size=20",
+        "api_throttling=500",
+        "project_name=envelope",
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    envelope = clash("envelope", "envelope", "the consumer's envelope module")
+    assert result.stderr.strip().splitlines() == [
+        f"error: {envelope}; choose another name",
+        f"error: {FIFO_RATE.format(500)}",
+        f"error: {FIFO_BATCH.format(20)}",
+        "error: max_message_kib=0: must be a whole number from 1 to 1024 KiB",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fifo_limits_at_their_edges_are_accepted(cookies):
+    project = bake_ok(cookies, queue_type="fifo", batch_size="10", api_throttling="300")
+    context = json.loads((project / "cdk.json").read_text())["context"]
+    assert (context["batch_size"], context["api_throttling"]) == (10, 300)
+    assert (project / "orders_ingest" / "queue" / "fifo_settings.py").exists()
+
+
+def test_a_batch_above_lambda_s_payload_is_accepted_with_a_warning(tmp_path):
+    result = render(tmp_path, "batch_size=25")
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning: batch")]
+    assert len(warned) == 1, result.stderr
+    assert warned[0].startswith(
+        "warning: batch_size=25 x max_message_kib=256: a batch of the largest messages is 6.2 MiB,"
+        " above Lambda's 6 MB invocation payload"
+    )
+
+
 def test_every_jwt_setting_missing_is_named(tmp_path):
     result = render(tmp_path, "api_auth=jwt")
     assert result.stderr.strip().splitlines() == [
@@ -324,12 +397,12 @@ def test_names_near_a_clash_are_fine(name):
     assert CHOICES.package_name_error(name) is None
 
 
-def test_a_setting_the_project_does_not_use_stops_cdk_synth(cookies):
+def refused_synth(project: Path, *arguments: str) -> list[str]:
+    """The error lines of a `cdk synth` of the bake that must fail, without a traceback."""
     if not CDK.exists():
         pytest.fail(f"CDK CLI not found at {CDK}: run the tests with `make test`")
-    project = bake_ok(cookies)  # an HTTP API with IAM auth: no API keys
     result = subprocess.run(
-        [str(CDK), "synth", "--quiet", "-c", "api_keys=true"],
+        [str(CDK), "synth", "--quiet", *arguments],
         cwd=project,
         env=run_env(),
         capture_output=True,
@@ -337,12 +410,25 @@ def test_a_setting_the_project_does_not_use_stops_cdk_synth(cookies):
         timeout=300,
     )
     assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+    assert "Traceback" not in result.stdout + result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_a_setting_the_project_does_not_use_stops_cdk_synth(cookies):
+    project = bake_ok(cookies)  # an HTTP API with IAM auth: no API keys
+    assert refused_synth(project, "-c", "api_keys=true") == [
         "error: api_keys='true': is not a setting of this project;"
         " its settings are project_name, stage, api_throttling, queue_retention,"
-        " batch_size, dlq_retries, lambda_concurrency, alarm_email, stages, observability"
-        " (remove it from cdk.json and the -c options)"
+        " batch_size, dlq_retries, lambda_concurrency, max_message_kib, alarm_email, stages,"
+        " observability (remove it from cdk.json and the -c options)"
+    ]
+
+
+def test_a_fifo_limit_broken_after_the_render_stops_cdk_synth(cookies):
+    """cdk.json (here -c) can change after the render: app.py checks FIFO's limits too."""
+    project = bake_ok(cookies, queue_type="fifo")
+    assert refused_synth(project, "-c", "batch_size=20") == [
+        f"error: {FIFO_BATCH.format(20)} (set it in cdk.json or with -c batch_size=VALUE)"
     ]
 
 
@@ -352,6 +438,7 @@ EDGES = {
     "batch_size": (1, 10000),
     "dlq_retries": (1, 1000),
     "lambda_concurrency": (2, 1000),
+    "max_message_kib": (1, 1024),
 }
 
 
@@ -380,6 +467,7 @@ VALID = {
     "batch_size": 10,
     "dlq_retries": 5,
     "lambda_concurrency": 10,
+    "max_message_kib": 256,
 }
 
 
@@ -393,6 +481,10 @@ VALID = {
         ("api_throttling", 10.0),
         ("api_throttling", "1000000"),
         ("batch_size", None),
+        ("max_message_kib", 0),
+        ("max_message_kib", 1025),
+        ("max_message_kib", "abc"),
+        ("max_message_kib", None),
     ],
 )
 def test_rules_refuse(name, value):
@@ -428,3 +520,72 @@ def test_batching_window_is_the_time_to_fill_a_batch(batch_size, rate, window):
 def test_consumer_timeout_grows_with_the_batch(batch_size, timeout):
     settings = RULES.Settings.from_values({**VALID, "batch_size": batch_size})
     assert settings.consumer_timeout_seconds == timeout
+
+
+@pytest.mark.parametrize(
+    ("values", "refused"),
+    [
+        ({"batch_size": 10, "api_throttling": 300}, None),
+        ({"batch_size": 11}, "batch_size"),
+        ({"batch_size": "20"}, "batch_size"),  # as -c gives it
+        ({"api_throttling": 301}, "api_throttling"),
+        ({"api_throttling": "500"}, "api_throttling"),
+    ],
+)
+def test_fifo_limits_are_checked_at_every_synth(values, refused):
+    assert RULES.Settings.from_values({**VALID, **values})  # a standard queue takes them
+    if refused is None:
+        assert RULES.Settings.from_values({**VALID, **values}, [FIFO_UNIT])
+        return
+    with pytest.raises(SettingError) as error:
+        RULES.Settings.from_values({**VALID, **values}, [FIFO_UNIT])
+    assert error.value.name == refused
+    assert "with queue_type=fifo" in str(error.value)
+
+
+def test_a_fifo_queue_and_its_dlq_are_named_fifo():
+    settings = RULES.Settings.from_values(VALID, [FIFO_UNIT])
+    assert (settings.names.queue, settings.names.dlq) == (
+        "orders-ingest-dev-queue.fifo",
+        "orders-ingest-dev-dlq.fifo",
+    )
+    standard = RULES.Settings.from_values(VALID)
+    assert (standard.names.queue, standard.names.dlq) == (
+        "orders-ingest-dev-queue",
+        "orders-ingest-dev-dlq",
+    )
+
+
+def test_the_idempotency_table_is_named_after_project_and_stage():
+    assert IDEMPOTENCY_UNIT.resource_names("orders-ingest-dev") == {
+        "idempotency_table": "orders-ingest-dev-idempotency"
+    }
+    assert RULES.name_error("orders-ingest", "dev", [IDEMPOTENCY_UNIT, FIFO_UNIT]) is None
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "max_message_kib", "mib"),
+    # Lambda's 6 MB invocation payload is 6 MiB: 24 x 256 KiB fits, 25 do not.
+    [
+        (24, 256, None),
+        (25, 256, "6.2"),
+        (6, 1024, None),
+        (7, 1024, "7.0"),
+        (6144, 1, None),
+        (6145, 1, "6.0"),
+    ],
+)
+def test_a_batch_above_lambda_s_payload_is_warned_about(batch_size, max_message_kib, mib):
+    settings = RULES.Settings.from_values(
+        {**VALID, "batch_size": batch_size, "max_message_kib": max_message_kib}
+    )
+    assert settings.max_message_bytes == max_message_kib * 1024
+    warned = [w for w in settings.warnings if w.startswith("batch_size=")]
+    if mib is None:
+        assert warned == []
+    else:
+        assert len(warned) == 1
+        assert warned[0].startswith(
+            f"batch_size={batch_size} x max_message_kib={max_message_kib}: a batch of the largest"
+            f" messages is {mib} MiB, above Lambda's 6 MB invocation payload"
+        )

@@ -109,8 +109,7 @@ class ResourceNames:
 
     @classmethod
     def of(cls, project_name: str, stage: str, units: Sequence[ModuleType] = ()) -> ResourceNames:
-        """The names; a unit's settings module may name some of them its own way (a FIFO
-        queue's name ends in .fifo)."""
+        """The names; a unit's settings module may name some of them its own way."""
         prefix = f"{project_name}-{stage}"
         names = cls(
             stack=f"{prefix}-queue-stack",

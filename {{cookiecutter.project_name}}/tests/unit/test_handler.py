@@ -17,8 +17,11 @@ from moto import mock_aws
 AWS = mock_aws()
 AWS.start()
 {%- endif %}
-
-import handler  # noqa: E402 (imported once DynamoDB is mocked, when the project has it)
+{% if cookiecutter.enable_idempotency %}
+import handler  # noqa: E402 (imported once DynamoDB is mocked)
+{%- else %}
+import handler
+{%- endif %}
 
 PROJECT_ROOT = Path(__file__).parents[2]
 {%- if cookiecutter.enable_idempotency %}

@@ -101,15 +101,17 @@ def attributes_of(form: dict) -> dict:
     }
 
 
-def test_every_character_of_the_body_goes_to_the_queue_with_the_envelope(template):
+def test_every_character_of_the_body_goes_to_the_queue_with_the_envelope(template, context):
     body = '{"note": "a&b=c %20 +\u00e9\n"}'
     form = send_message_form(template, body, {})
     assert form["Action"] == "SendMessage"
     assert form["MessageBody"] == body
+    with_key = {"api-key-id": ("String", "key-1")} if context["api_keys"] else {}
     assert attributes_of(form) == {
         "request-id": ("String", "req-1"),
         "received-at": ("Number", "1700000000123"),
         "caller": ("String", CALLER[0]),
+        **with_key,
     }
 {%- if cookiecutter.queue_type == "fifo" %}
     # The caller's own group; no key: the queue deduplicates by the body's SHA-256.
@@ -120,7 +122,7 @@ def test_every_character_of_the_body_goes_to_the_queue_with_the_envelope(templat
 {%- endif %}
 
 
-def test_traceparent_and_idempotency_key_join_the_envelope_when_sent(template):
+def test_traceparent_and_idempotency_key_join_the_envelope_when_sent(template, context):
     headers = {
         "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         "Idempotency-Key": '"order-7&x"',
@@ -130,7 +132,7 @@ def test_traceparent_and_idempotency_key_join_the_envelope_when_sent(template):
     attributes = attributes_of(form)
     assert attributes["traceparent"] == ("String", headers["traceparent"])
     assert attributes["idempotency-key"] == ("String", '"order-7&x"')
-    assert len(attributes) == 5
+    assert len(attributes) == 5 + context["api_keys"]
 {%- if cookiecutter.queue_type == "fifo" %}
     assert form["MessageGroupId"] == f"{CALLER[1]}/orders"
     assert form["MessageDeduplicationId"] == '"order-7&x"'

@@ -1,10 +1,15 @@
 """The table Powertools' idempotency utility keeps its records in (enable_idempotency=true): one
 item per processed message, so a message SQS delivers again is not processed again."""
-
+{% if cookiecutter.enable_kms %}
 from aws_cdk import Aws, RemovalPolicy
+{%- else %}
+from aws_cdk import RemovalPolicy
+{%- endif %}
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+{%- if cookiecutter.enable_kms %}
 from aws_cdk import aws_kms as kms
+{%- endif %}
 from constructs import Construct
 
 from ..settings import Settings
@@ -17,9 +22,11 @@ RECORD_ACTIONS = [
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 ]
+{%- if cookiecutter.enable_kms %}
 # What DynamoDB asks of the caller's key permissions to read and write a table it encrypts with
 # a customer-managed key.
 KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+{%- endif %}
 
 
 class IdempotencyTable(Construct):
@@ -31,17 +38,20 @@ class IdempotencyTable(Construct):
         construct_id: str,
         *,
         settings: Settings,
-        encryption_key: kms.IKey | None,
+{%- if cookiecutter.enable_kms %}
+        encryption_key: kms.IKey,
+{%- endif %}
     ) -> None:
         super().__init__(scope, construct_id)
+{%- if cookiecutter.enable_kms %}
         self.encryption_key = encryption_key
-        if encryption_key:
-            encryption = {
-                "encryption": dynamodb.TableEncryption.CUSTOMER_MANAGED,
-                "encryption_key": encryption_key,
-            }
-        else:
-            encryption = {"encryption": dynamodb.TableEncryption.AWS_MANAGED}
+        encryption = {
+            "encryption": dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            "encryption_key": encryption_key,
+        }
+{%- else %}
+        encryption = {"encryption": dynamodb.TableEncryption.AWS_MANAGED}
+{%- endif %}
         self.table = dynamodb.Table(
             self,
             "Table",
@@ -68,13 +78,15 @@ class IdempotencyTable(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=RECORD_ACTIONS, resources=[self.table.table_arn])
         )
-        if self.encryption_key:
-            role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    actions=KEY_ACTIONS,
-                    resources=[self.encryption_key.key_arn],
-                    conditions={
-                        "StringEquals": {"kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com"}
-                    },
-                )
+{%- if cookiecutter.enable_kms %}
+        # The key, only as DynamoDB uses it.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=KEY_ACTIONS,
+                resources=[self.encryption_key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com"}
+                },
             )
+        )
+{%- endif %}

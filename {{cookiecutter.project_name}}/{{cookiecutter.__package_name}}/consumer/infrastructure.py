@@ -94,10 +94,15 @@ class QueueConsumer(Construct):
 {%- endif %}
 {%- if cookiecutter.enable_idempotency %}
         # Each message is processed once however often SQS delivers it: Powertools' idempotency
-        # records, in a table encrypted with the queue's key, kept as long as the queue keeps a
-        # message (a record that expired earlier would let a late delivery run again).
+        # records, kept as long as the queue keeps a message (a record that expired earlier
+        # would let a late delivery run again){% if cookiecutter.enable_kms %}, encrypted with the queue's key{% endif %}.
         self.idempotency = IdempotencyTable(
-            self, "Idempotency", settings=settings, encryption_key=queue.encryption_master_key
+            self,
+            "Idempotency",
+            settings=settings,
+{%- if cookiecutter.enable_kms %}
+            encryption_key=queue.encryption_master_key,
+{%- endif %}
         )
         self.idempotency.grant_records(self.role)
 {%- endif %}
@@ -196,7 +201,7 @@ class QueueConsumer(Construct):
             SqsEventSource(
                 queue,
                 batch_size=settings.batch_size,
-                # None when 0: a FIFO queue's event source takes no batching window at all.
+                # None when 0: no batching window at all.
                 max_batching_window=(
                     Duration.seconds(settings.batching_window_seconds)
                     if settings.batching_window_seconds

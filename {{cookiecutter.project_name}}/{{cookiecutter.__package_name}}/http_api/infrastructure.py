@@ -34,20 +34,23 @@ from .jwt_settings import JwtSettings
 {%- endif %}
 
 ROUTE_PATH = "/messages"
-# The caller as the route's authorization sees it, for the envelope's `caller` attribute, and
-# the shorter form of it a FIFO message group starts with (an assumed role's ARN can be longer
-# than a group id may be).
+# The caller as the route's authorization sees it: the envelope's `caller` attribute.
 {%- if cookiecutter.api_auth == "iam" %}
-CALLER, GROUP_CALLER = "${context.identity.userArn}", "${context.identity.caller}"
+CALLER = "${context.identity.userArn}"
 {%- elif cookiecutter.api_auth == "jwt" %}
-CALLER = GROUP_CALLER = "${context.authorizer.claims.sub}"
+CALLER = "${context.authorizer.claims.sub}"
 {%- else %}
-CALLER = GROUP_CALLER = "anonymous"
+CALLER = "anonymous"
+{%- endif %}
+{%- if cookiecutter.queue_type == "fifo" %}
+# A message group starts with the caller's, in its shortest form (an assumed role's ARN can be
+# longer than the 128 characters of a group id).
+GROUP_CALLER = {% if cookiecutter.api_auth == "iam" %}"${context.identity.caller}"{% else %}CALLER{% endif %}
 {%- endif %}
 # The envelope, as message attributes. Only values API Gateway makes: a parameter mapping can
 # neither leave out an attribute (SQS refuses an empty one) nor escape a value inside this JSON,
-# so the client's traceparent and Idempotency-Key headers are not among them (REST APIs carry
-# them; see the README's "Message envelope").
+# so the client's traceparent and Idempotency-Key headers are not among them (see the README's
+# "Message envelope").
 ENVELOPE = {
     "request-id": {"DataType": "String", "StringValue": "${context.requestId}"},
     "received-at": {"DataType": "Number", "StringValue": "${context.requestTimeEpoch}"},
@@ -112,13 +115,13 @@ class SendToQueueIntegration(apigwv2.HttpRouteIntegration):
             .custom("MessageBody", "$request.body")
             .custom("MessageAttributes", json.dumps(ENVELOPE))
         )
-        if self._queue.fifo:
-            # The caller's group, then the Message-Group-Id header; the Idempotency-Key header
-            # as deduplication id (a request without one leaves it out, and the queue
-            # deduplicates by the body's SHA-256).
-            group = GROUP_CALLER + "/${request.header.message-group-id}"
-            parameters.custom("MessageGroupId", group)
-            parameters.custom("MessageDeduplicationId", "$request.header.idempotency-key")
+{%- if cookiecutter.queue_type == "fifo" %}
+        # The caller's group, then the Message-Group-Id header; the Idempotency-Key header as
+        # deduplication id (a request without one leaves it out, and the queue deduplicates by
+        # the body's SHA-256).
+        parameters.custom("MessageGroupId", GROUP_CALLER + "/${request.header.message-group-id}")
+        parameters.custom("MessageDeduplicationId", "$request.header.idempotency-key")
+{%- endif %}
         return apigwv2.HttpRouteIntegrationConfig(
             type=apigwv2.HttpIntegrationType.AWS_PROXY,
             subtype=apigwv2.HttpIntegrationSubtype.SQS_SEND_MESSAGE,

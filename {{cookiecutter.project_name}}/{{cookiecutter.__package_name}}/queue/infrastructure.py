@@ -20,10 +20,8 @@ class MessageQueues(Construct):
     {project}-{stage}-refunds-queue and -refunds-dlq, with a key of their own)."""
 {% if cookiecutter.queue_type == "fifo" %}
     # FIFO: ordered per message group; duplicates within 5 minutes dropped (see fifo_settings).
-    FIFO = True
     SETTINGS_MODULES = (fifo_settings,)
 {%- else %}
-    FIFO = False
     SETTINGS_MODULES = ()
 {%- endif %}
 
@@ -53,13 +51,15 @@ class MessageQueues(Construct):
         encryption = {"encryption": sqs.QueueEncryption.SQS_MANAGED}
 {%- endif %}
         # A production stage keeps its messages even if the stack is deleted. The DLQ takes what
-        # the queue takes; a FIFO queue needs a FIFO DLQ.
+        # the queue takes{% if cookiecutter.queue_type == "fifo" %}; a FIFO queue needs a FIFO DLQ{% endif %}.
         removal_policy = RemovalPolicy.RETAIN if settings.is_production else RemovalPolicy.DESTROY
         common = {
             "removal_policy": removal_policy,
             "enforce_ssl": True,
             "max_message_size_bytes": settings.max_message_bytes,
-            "fifo": self.FIFO or None,
+{%- if cookiecutter.queue_type == "fifo" %}
+            "fifo": True,
+{%- endif %}
             **encryption,
         }
 
@@ -86,8 +86,10 @@ class MessageQueues(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dlq, max_receive_count=settings.dlq_retries
             ),
+{%- if cookiecutter.queue_type == "fifo" %}
             # A request without an Idempotency-Key header is deduplicated by its body's SHA-256.
-            content_based_deduplication=self.FIFO or None,
+            content_based_deduplication=True,
+{%- endif %}
             **common,
         )
 

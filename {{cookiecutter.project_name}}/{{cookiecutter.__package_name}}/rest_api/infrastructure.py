@@ -35,15 +35,18 @@ RESOURCE_PATH = "messages"
 # What a client may post: edit this file to require your fields.
 MESSAGE_SCHEMA_FILE = Path(__file__).with_name("message_schema.json")
 
-# The caller as the method's authorization sees it, for the envelope's `caller` attribute, and
-# the shorter form of it a FIFO message group starts with (an assumed role's ARN can be longer
-# than a group id may be).
+# The caller as the method's authorization sees it: the envelope's `caller` attribute.
 {%- if cookiecutter.api_auth == "iam" %}
-CALLER, GROUP_CALLER = "$context.identity.userArn", "$context.identity.caller"
+CALLER = "$context.identity.userArn"
 {%- elif cookiecutter.api_auth == "jwt" %}
-CALLER = GROUP_CALLER = "$context.authorizer.claims.sub"
+CALLER = "$context.authorizer.claims.sub"
 {%- else %}
-CALLER = GROUP_CALLER = "'anonymous'"
+CALLER = "'anonymous'"
+{%- endif %}
+{%- if cookiecutter.queue_type == "fifo" %}
+# A message group starts with the caller's, in its shortest form (an assumed role's ARN can be
+# longer than the 128 characters of a group id).
+GROUP_CALLER = {% if cookiecutter.api_auth == "iam" %}"$context.identity.caller"{% else %}CALLER{% endif %}
 {%- endif %}
 FORM_CONTENT_TYPE = "'application/x-www-form-urlencoded'"  # a quoted literal, as mappings need
 # The client gets the message id as JSON, not SQS's own response.
@@ -53,14 +56,19 @@ SENT_TEMPLATE = (
 FAILED_TEMPLATE = '{"message": "The message could not be queued"}'
 
 
-def send_message_template(*, api_keys: bool, fifo: bool) -> str:
+def send_message_template(*, api_keys: bool) -> str:
     """The integration's request: SQS's SendMessage as a form (the query API), every value
     URL-encoded, so any character arrives unchanged. The envelope goes as message attributes:
     request-id, received-at, caller (and api-key-id with API keys), and traceparent and
-    idempotency-key when the client sent those headers. On a FIFO queue, the message group is
-    the caller's, then the Message-Group-Id header; the deduplication id is the Idempotency-Key
-    header, or, without one, the body's SHA-256 (the queue's content-based deduplication).
-    One line: a line break would end up inside a value."""
+    idempotency-key when the client sent those headers. One line: a line break would end up
+    inside a value.
+{%- if cookiecutter.queue_type == "fifo" %}
+
+    The message group is the caller's, then the Message-Group-Id header; the deduplication id
+    is the Idempotency-Key header, or, without one, the body's SHA-256 (the queue's
+    content-based deduplication).
+{%- endif %}
+    """
     attributes = [
         ("request-id", "String", "$util.urlEncode($context.requestId)"),
         ("received-at", "Number", "$context.requestTimeEpoch"),
@@ -85,13 +93,14 @@ def send_message_template(*, api_keys: bool, fifo: bool) -> str:
             f'#if({value} != "")#set($n = $n + 1)'
             f"{attribute('${n}', header.lower(), 'String', f'$util.urlEncode({value})')}#end"
         )
-    if fifo:
-        parts.append(
-            f"&MessageGroupId=$util.urlEncode({GROUP_CALLER})%2F"
-            "$util.urlEncode($input.params('Message-Group-Id'))"
-        )
-        key = "$input.params('Idempotency-Key')"
-        parts.append(f'#if({key} != "")&MessageDeduplicationId=$util.urlEncode({key})#end')
+{%- if cookiecutter.queue_type == "fifo" %}
+    parts.append(
+        f"&MessageGroupId=$util.urlEncode({GROUP_CALLER})%2F"
+        "$util.urlEncode($input.params('Message-Group-Id'))"
+    )
+    key = "$input.params('Idempotency-Key')"
+    parts.append(f'#if({key} != "")&MessageDeduplicationId=$util.urlEncode({key})#end')
+{%- endif %}
     return "".join(parts)
 
 
@@ -344,9 +353,7 @@ class Api(Construct):
                     "integration.request.header.Accept": "'application/json'",
                 },
                 request_templates={
-                    "application/json": send_message_template(
-                        api_keys=rest.api_keys, fifo=bool(queue.fifo)
-                    )
+                    "application/json": send_message_template(api_keys=rest.api_keys)
                 },
                 integration_responses=[
                     apigw.IntegrationResponse(

@@ -3,9 +3,13 @@
 `process_message` gets a Message (envelope.py): the request body the client posted, already
 parsed from JSON, and who sent it, when, with which request id, trace context and idempotency
 key. Return to mark the message done. Raise to fail it: it returns to the queue, is retried, and
-after the configured number of receives moves to the dead-letter queue. Other messages of the
-same batch are not affected, except on a FIFO queue, where the later messages of its message group
-return to the queue too, so that the group keeps its order.
+after the configured number of receives moves to the dead-letter queue.
+{%- if cookiecutter.queue_type == "fifo" %} The later messages of its
+message group in the batch return to the queue with it, so that the group keeps its order;
+other groups are not affected.
+{%- else %} Other messages of the same
+batch are not affected.
+{%- endif %}
 """
 
 from aws_lambda_powertools import Logger

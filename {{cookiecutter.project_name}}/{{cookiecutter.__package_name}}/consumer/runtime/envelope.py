@@ -21,8 +21,13 @@ class Message:
 {%- if cookiecutter.api_type == "rest" %}
     api_key_id: str | None  # the API key it came with (with api_keys on)
 {%- endif %}
-    traceparent: str | None  # the W3C trace context the client sent (REST APIs)
-    idempotency_key: str | None  # the Idempotency-Key header the client sent (REST APIs)
+{%- if cookiecutter.api_type == "rest" %}
+    traceparent: str | None  # the W3C trace context the client sent
+    idempotency_key: str | None  # the Idempotency-Key header the client sent
+{%- else %}
+    traceparent: str | None  # None: an HTTP API carries no client header (README)
+    idempotency_key: str | None  # None: an HTTP API carries no client header (README)
+{%- endif %}
 {%- if cookiecutter.queue_type == "fifo" %}
     group_id: str  # the message group: the caller's, then the Message-Group-Id header
 {%- endif %}
