@@ -269,6 +269,22 @@ def test_network_matches_the_choice(baked):
         assert restrict["DefaultSecurityGroupId"] == {
             "Fn::GetAtt": [vpc_id, "DefaultSecurityGroup"]
         }
+        # With idempotency, the isolated subnets reach DynamoDB through a gateway endpoint that
+        # serves the idempotency table only.
+        endpoints = list(synthesized.of_type("AWS::EC2::VPCEndpoint").values())
+        if not answers["enable_idempotency"]:
+            assert endpoints == []
+            return
+        (endpoint,) = [e["Properties"] for e in endpoints]
+        assert json.dumps(endpoint["ServiceName"]).endswith('".dynamodb"]]}')
+        assert endpoint["VpcEndpointType"] == "Gateway"
+        tables = synthesized.of_type("AWS::DynamoDB::Table")
+        (statement,) = endpoint["PolicyDocument"]["Statement"]
+        assert statement["Resource"] == {"Fn::GetAtt": [next(iter(tables)), "Arn"]}
+        subnets = synthesized.of_type("AWS::EC2::SubnetRouteTableAssociation").values()
+        assert sorted(endpoint["RouteTableIds"], key=json.dumps) == sorted(
+            (a["Properties"]["RouteTableId"] for a in subnets), key=json.dumps
+        )
     else:
         assert "VpcConfig" not in function
         assert not [r for r in synthesized.resources.values() if r["Type"].startswith("AWS::EC2::")]

@@ -96,15 +96,19 @@ class QueueConsumer(Construct):
         # Each message is processed once however often SQS delivers it: Powertools' idempotency
         # records, kept as long as the queue keeps a message (a record that expired earlier
         # would let a late delivery run again){% if cookiecutter.enable_kms %}, encrypted with the queue's key{% endif %}.
-        self.idempotency = IdempotencyTable(
+        self.idempotency = IdempotencyTable.of_stack(
             self,
-            "Idempotency",
             settings=settings,
 {%- if cookiecutter.enable_kms %}
             encryption_key=queue.encryption_master_key,
 {%- endif %}
         )
         self.idempotency.grant_records(self.role)
+{%- if cookiecutter.enable_vpc %}
+        # The function reaches the table from its isolated subnets through a gateway endpoint,
+        # which may serve that table's records only.
+        self.idempotency.reach_from(self.network)
+{%- endif %}
 {%- endif %}
         powertools = lambda_.LayerVersion.from_layer_version_arn(
             self,

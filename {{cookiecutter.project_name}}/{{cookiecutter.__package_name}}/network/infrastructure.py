@@ -73,7 +73,11 @@ class ConsumerNetwork(Construct):
             self,
             "ConsumerSecurityGroup",
             vpc=self.vpc,
+{%- if cookiecutter.enable_idempotency %}
+            description="Queue consumer: no inbound; outbound HTTPS to the VPC and DynamoDB only",
+{%- else %}
             description="Queue consumer: no inbound; outbound HTTPS inside the VPC only",
+{%- endif %}
             allow_all_outbound=False,
         )
         self.consumer_security_group.add_egress_rule(
