@@ -80,7 +80,7 @@ def test_an_enabled_option_keeps_its_code(cookies):
     assert "group_id" in (runtime / "envelope.py").read_text()
     assert (package / "consumer" / "idempotency.py").exists()
     assert (package / "consumer" / "idempotency_settings.py").exists()
-    assert "IdempotencyTable(" in (package / "consumer" / "infrastructure.py").read_text()
+    assert "IdempotencyTable.of_stack(" in (package / "consumer" / "infrastructure.py").read_text()
     assert "@idempotent_function(" in (runtime / "handler.py").read_text()
     # What test_a_choice_not_made_leaves_no_trace looks for is there when the choice is made.
     for choice in ("enable_kms=True", "enable_vpc=True", "queue_type=fifo"):
