@@ -175,9 +175,7 @@ def rule_errors(answers: Mapping[str, Any], service: ModuleType, units: list) ->
             if error and error.name not in blamed:
                 blamed.add(error.name)
                 errors.append(error)
-    for unit in units:
-        errors += getattr(unit, "answer_errors", lambda answers: [])(answers)
-    return errors
+    return errors + service.unit_errors(answers, units)
 
 
 def answer_errors(answers: Mapping[str, Any], service: ModuleType, units: list) -> list[str]:

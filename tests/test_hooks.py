@@ -66,11 +66,12 @@ def test_every_bad_answer_is_one_line_and_warnings_wait_for_good_answers(hook):
     ("answers", "warned"),
     [
         ({"api_auth": "none", "dlq_retries": 2}, ["dlq_retries=2", "api_auth=none"]),
-        # A batch of the largest messages above Lambda's 6 MB payload (6 MiB: 24 x 256 KiB).
-        ({"batch_size": 24}, []),
-        ({"batch_size": 25}, ["batch_size=25 x max_message_kib=256"]),
-        ({"batch_size": 6, "max_message_kib": 1024}, []),
-        ({"batch_size": 7, "max_message_kib": 1024}, ["batch_size=7 x max_message_kib=1024"]),
+        # A batch of the largest messages, with 1 KiB of event each, above Lambda's 6 MiB:
+        # 23 x 257 KiB fits, 24 do not.
+        ({"batch_size": 23}, []),
+        ({"batch_size": 24}, ["batch_size=24 x max_message_kib=256"]),
+        ({"batch_size": 5, "max_message_kib": 1024}, []),
+        ({"batch_size": 6, "max_message_kib": 1024}, ["batch_size=6 x max_message_kib=1024"]),
     ],
 )
 def test_good_answers_may_bring_warnings(hook, answers, warned):

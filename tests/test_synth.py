@@ -99,8 +99,10 @@ def test_queue_settings_arrive(baked):
     assert queue["MaximumMessageSize"] == answers["max_message_kib"] * 1024
     if is_fifo(answers):
         assert queue["FifoQueue"] is dlq["FifoQueue"] is True
-        # A request without an Idempotency-Key is deduplicated by its body.
+        # A request without an Idempotency-Key is deduplicated by its body, and two callers'
+        # messages (two groups) never deduplicate each other.
         assert queue["ContentBasedDeduplication"] is True
+        assert queue["DeduplicationScope"] == "messageGroup"
     else:
         assert "FifoQueue" not in queue and "FifoQueue" not in dlq
 

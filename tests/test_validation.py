@@ -319,8 +319,8 @@ def test_a_batch_above_lambda_s_payload_is_accepted_with_a_warning(tmp_path):
     warned = [line for line in result.stderr.splitlines() if line.startswith("warning: batch")]
     assert len(warned) == 1, result.stderr
     assert warned[0].startswith(
-        "warning: batch_size=25 x max_message_kib=256: a batch of the largest messages is 6.2 MiB,"
-        " above Lambda's 6 MB invocation payload"
+        "warning: batch_size=25 x max_message_kib=256: a batch of the largest messages is 6.3 MiB"
+        " with Lambda's event around them, above its 6 MB invocation payload"
     )
 
 
@@ -565,14 +565,15 @@ def test_the_idempotency_table_is_named_after_project_and_stage():
 
 @pytest.mark.parametrize(
     ("batch_size", "max_message_kib", "mib"),
-    # Lambda's 6 MB invocation payload is 6 MiB: 24 x 256 KiB fits, 25 do not.
+    # Lambda's 6 MB invocation payload is 6 MiB, and each message comes in 1 KiB of event:
+    # 23 x 257 KiB fits, 24 do not.
     [
-        (24, 256, None),
-        (25, 256, "6.2"),
-        (6, 1024, None),
-        (7, 1024, "7.0"),
-        (6144, 1, None),
-        (6145, 1, "6.0"),
+        (23, 256, None),
+        (24, 256, "6.0"),
+        (5, 1024, None),
+        (6, 1024, "6.0"),
+        (3072, 1, None),
+        (3073, 1, "6.0"),
     ],
 )
 def test_a_batch_above_lambda_s_payload_is_warned_about(batch_size, max_message_kib, mib):
@@ -587,5 +588,6 @@ def test_a_batch_above_lambda_s_payload_is_warned_about(batch_size, max_message_
         assert len(warned) == 1
         assert warned[0].startswith(
             f"batch_size={batch_size} x max_message_kib={max_message_kib}: a batch of the largest"
-            f" messages is {mib} MiB, above Lambda's 6 MB invocation payload"
+            f" messages is {mib} MiB with Lambda's event around them, above its 6 MB invocation"
+            " payload"
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import ModuleType
 from typing import Any
 
+from api_sqs_devkit.capacity import LAMBDA_PAYLOAD_BYTES, RECORD_ENVELOPE_BYTES
 from api_sqs_devkit.settings import (
     SettingError,
     burst,
@@ -39,9 +40,6 @@ RECOMMENDED_MIN_DLQ_RETRIES = 5
 # Lambda reads at most 10 messages per batch from a standard queue without a batching window.
 MAX_BATCH_WITHOUT_WINDOW = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
-# Lambda hands a batch to the function in one synchronous invocation, whose payload is at most
-# 6 MB: a batch of messages larger than that arrives in smaller invocations.
-LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 DAY_SECONDS = 24 * 60 * 60
 # Stages deployed hardened: queues kept when the stack is deleted, termination protection on,
 # logs kept a year.
@@ -158,6 +156,12 @@ def name_error(
     return name_length_error(names, limits, parts, note)
 
 
+def unit_errors(values: Mapping[str, Any], units: Sequence[ModuleType]) -> list[SettingError]:
+    """What the units' own rules refuse of the values (answers at render, a stage's values at
+    synth): those of one option, and those that span the service's settings (FIFO's limits)."""
+    return [e for unit in units for e in getattr(unit, "answer_errors", lambda _: [])(values)]
+
+
 @dataclass(frozen=True)
 class Settings:
     project_name: str
@@ -178,9 +182,7 @@ class Settings:
         SettingError if not."""
         settings = cls(**parse_all(RULES, values), units=tuple(units))
         errors = [name_error(settings.project_name, settings.stage, units)]
-        for unit in units:
-            errors += getattr(unit, "answer_errors", lambda _: [])(values)
-        for error in errors:
+        for error in errors + unit_errors(values, units):
             if error:
                 raise error
         return settings
@@ -195,13 +197,15 @@ class Settings:
                 f" below {RECOMMENDED_MIN_DLQ_RETRIES} a busy consumer can send good messages"
                 " to the dead-letter queue"
             )
-        largest_batch = self.batch_size * self.max_message_bytes
-        if largest_batch > LAMBDA_PAYLOAD_BYTES:
+        # Lambda hands a batch over in one synchronous invocation, of at most 6 MB with the
+        # event around each message (the figures of `make capacity`).
+        per_message = self.max_message_bytes + RECORD_ENVELOPE_BYTES
+        if self.batch_size * per_message > LAMBDA_PAYLOAD_BYTES:
             found.append(
                 f"batch_size={self.batch_size} x max_message_kib={self.max_message_kib}: a batch"
-                f" of the largest messages is {largest_batch / 2**20:.1f} MiB, above Lambda's 6 MB"
-                " invocation payload; Lambda hands such messages over fewer at a time (the"
-                " README's capacity table says how many)"
+                f" of the largest messages is {self.batch_size * per_message / 2**20:.1f} MiB with"
+                " Lambda's event around them, above its 6 MB invocation payload; Lambda hands"
+                f" them over {LAMBDA_PAYLOAD_BYTES // per_message} at a time"
             )
         return found
 

@@ -13,7 +13,8 @@ from api_sqs_devkit.local.poller import LocalContext
 {%- if cookiecutter.enable_idempotency %}
 from moto import mock_aws
 
-# Before the handler is imported: its idempotency store makes its DynamoDB client then.
+# Before the handler is imported: its idempotency store makes its DynamoDB client then. (The
+# fixture below stops it after this module.)
 AWS = mock_aws()
 AWS.start()
 {%- endif %}
@@ -25,6 +26,12 @@ import handler
 
 PROJECT_ROOT = Path(__file__).parents[2]
 {%- if cookiecutter.enable_idempotency %}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def aws_mocked_for_this_module_only():
+    yield
+    AWS.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -201,9 +208,9 @@ def test_business_logic_gets_the_body_and_the_envelope(monkeypatch):
     assert message.request_id == "req-1"
     assert message.received_at == datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)
     assert message.caller == "arn:aws:iam::123456789012:user/orders"
+{%- if cookiecutter.api_type == "rest" %}
     assert message.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     assert message.idempotency_key == "order-7"
-{%- if cookiecutter.api_type == "rest" %}
     assert message.api_key_id is None  # not sent
 {%- endif %}
 {%- if cookiecutter.queue_type == "fifo" %}
@@ -224,6 +231,7 @@ def test_a_message_delivered_twice_is_processed_once(monkeypatch):
     assert invoke_records(record) == {"batchItemFailures": []}
     assert invoke_records(record) == {"batchItemFailures": []}  # SQS delivered it again
     assert seen == [{"order": 1}]
+{%- if cookiecutter.api_type == "rest" %}
 
 
 def test_a_retried_request_with_the_same_idempotency_key_is_processed_once(monkeypatch):
@@ -241,6 +249,16 @@ def test_two_callers_with_the_same_idempotency_key_are_both_processed(monkeypatc
         sqs_record(json.dumps({"from": "b"}), caller="client-b", idempotency_key="k-1"),
     )
     assert seen == [{"from": "a"}, {"from": "b"}]
+
+
+def test_a_key_sent_again_with_another_body_is_refused_not_dropped(monkeypatch):
+    seen = counting(monkeypatch)
+    first = sqs_record(json.dumps({"order": 1}), caller="client-a", idempotency_key="k-1")
+    other = sqs_record(json.dumps({"order": 2}), caller="client-a", idempotency_key="k-1")
+    response = invoke_records(first, other)
+    assert seen == [{"order": 1}]
+    assert failed_ids(response) == [other["messageId"]]  # retried, then in the DLQ
+{%- endif %}
 
 
 def test_a_failed_message_is_processed_again_when_it_returns():

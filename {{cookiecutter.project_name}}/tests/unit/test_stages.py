@@ -39,8 +39,11 @@ def test_a_prod_synth_is_named_after_prod(prod, context):
     prefix = f"{context['project_name']}-prod"
     assert stack.stack_name == f"{prefix}-queue-stack"
     names = {q["Properties"]["QueueName"] for q in queues(template).values()}
-    assert names == {settings.names.queue, settings.names.dlq}
-    assert all(name.startswith(f"{prefix}-") for name in names)
+{%- if cookiecutter.queue_type == "fifo" %}
+    assert names == {f"{prefix}-queue.fifo", f"{prefix}-dlq.fifo"}
+{%- else %}
+    assert names == {f"{prefix}-queue", f"{prefix}-dlq"}
+{%- endif %}
     only(template, "AWS::Lambda::Function", {"FunctionName": f"{prefix}-consumer"})
 
 

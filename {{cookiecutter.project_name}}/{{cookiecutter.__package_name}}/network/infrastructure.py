@@ -68,7 +68,10 @@ class ConsumerNetwork(Construct):
             ),
         )
         # The event source mapping polls SQS from outside the VPC, so the function itself needs no
-        # route out. Egress is open only to HTTPS inside the VPC, for interface endpoints you add.
+        # route out. Egress is open only to HTTPS inside the VPC, for interface endpoints you add
+{%- if cookiecutter.enable_idempotency %}
+        # (and to DynamoDB's gateway endpoint: see consumer/idempotency.py)
+{%- endif %}.
         self.consumer_security_group = ec2.SecurityGroup(
             self,
             "ConsumerSecurityGroup",

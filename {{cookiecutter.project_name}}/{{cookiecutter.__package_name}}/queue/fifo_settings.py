@@ -5,13 +5,15 @@ only: the render checks the answers with it."""
 from collections.abc import Mapping
 from typing import Any
 
+from api_sqs_devkit.assembly import FIFO_MAX_BATCH_SIZE
+from api_sqs_devkit.capacity import SQS_FIFO_SEND_RATE
 from api_sqs_devkit.settings import SettingError
 
 # Lambda reads at most 10 messages a batch from a FIFO queue, and takes no batching window.
-MAX_BATCH_SIZE = 10
+MAX_BATCH_SIZE = FIFO_MAX_BATCH_SIZE
 # A FIFO queue takes 300 SendMessage calls a second (high throughput mode, which this project does
 # not turn on, takes more); API Gateway makes one call per request.
-MAX_SEND_RATE = 300
+MAX_SEND_RATE = SQS_FIFO_SEND_RATE
 NAME_LIMITS = {"queue": 80, "dlq": 80}  # .fifo included
 
 

@@ -1,6 +1,8 @@
 """The message queue and its dead-letter queue, encrypted at rest and reachable only over TLS,
 and the role API Gateway sends messages with."""
 
+from dataclasses import replace
+
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 {%- if cookiecutter.enable_kms %}
@@ -31,8 +33,9 @@ class MessageQueues(Construct):
         super().__init__(scope, construct_id)
         names = settings.names
         if name:  # named as a stage of its own: {project}-{stage}-{name}-queue
-            names = ResourceNames.of(
-                settings.project_name, f"{settings.stage}-{name}", settings.units
+            names = replace(
+                ResourceNames.of(settings.project_name, f"{settings.stage}-{name}", settings.units),
+                key_alias=f"alias/{settings.name_prefix}-{name}-key",
             )
         self.queue_name = names.queue
 {%- if cookiecutter.enable_kms %}
@@ -40,7 +43,10 @@ class MessageQueues(Construct):
             self,
             "QueueKey",
             alias=names.key_alias,
-            description=f"Encrypts the messages in {names.queue} and {names.dlq}",
+            description=f"Encrypts the messages in {names.queue} and {names.dlq}"
+{%- if cookiecutter.enable_idempotency %}
+            " (and the idempotency records of the stack's consumers)"
+{%- endif %},
             enable_key_rotation=True,
         )
         encryption = {
@@ -87,8 +93,10 @@ class MessageQueues(Construct):
                 queue=self.dlq, max_receive_count=settings.dlq_retries
             ),
 {%- if cookiecutter.queue_type == "fifo" %}
-            # A request without an Idempotency-Key header is deduplicated by its body's SHA-256.
+            # A request without an Idempotency-Key header is deduplicated by its body's SHA-256,
+            # within its message group: two callers' messages never deduplicate each other.
             content_based_deduplication=True,
+            deduplication_scope=sqs.DeduplicationScope.MESSAGE_GROUP,
 {%- endif %}
             **common,
         )

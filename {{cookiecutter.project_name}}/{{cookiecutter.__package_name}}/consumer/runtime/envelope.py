@@ -20,13 +20,8 @@ class Message:
     caller: str | None  # who sent it, as the API's authorization saw them ("anonymous": none)
 {%- if cookiecutter.api_type == "rest" %}
     api_key_id: str | None  # the API key it came with (with api_keys on)
-{%- endif %}
-{%- if cookiecutter.api_type == "rest" %}
     traceparent: str | None  # the W3C trace context the client sent
     idempotency_key: str | None  # the Idempotency-Key header the client sent
-{%- else %}
-    traceparent: str | None  # None: an HTTP API carries no client header (README)
-    idempotency_key: str | None  # None: an HTTP API carries no client header (README)
 {%- endif %}
 {%- if cookiecutter.queue_type == "fifo" %}
     group_id: str  # the message group: the caller's, then the Message-Group-Id header
@@ -51,9 +46,9 @@ class Message:
             caller=attribute("caller"),
 {%- if cookiecutter.api_type == "rest" %}
             api_key_id=attribute("api-key-id"),
-{%- endif %}
             traceparent=attribute("traceparent"),
             idempotency_key=attribute("idempotency-key"),
+{%- endif %}
 {%- if cookiecutter.queue_type == "fifo" %}
             group_id=record.attributes.message_group_id,
 {%- endif %}

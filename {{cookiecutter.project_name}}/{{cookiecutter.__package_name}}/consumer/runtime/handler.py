@@ -13,9 +13,13 @@ that the group keeps its order; the other groups of the batch go on.
 {%- if cookiecutter.enable_idempotency %}
 
 A message is processed once, however often SQS delivers it: Powertools' idempotency utility
-records each one in the IDEMPOTENCY_TABLE table. The record's key is the caller with the
+records each one in the IDEMPOTENCY_TABLE table.
+{%- if cookiecutter.api_type == "rest" %} The record's key is the caller with the
 Idempotency-Key header when the client sent one (a client's retry of a request is the same
 message; two callers' keys never meet), otherwise SQS's message id (a redelivery of one message).
+{%- else %} The record's key is SQS's message id: a
+redelivery of one message (an HTTP API carries no Idempotency-Key header to the queue).
+{%- endif %}
 {%- endif %}
 """
 {% if cookiecutter.enable_idempotency %}
@@ -65,7 +69,13 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 {%- endif %}
 {%- if cookiecutter.enable_idempotency %}
 idempotency = IdempotencyConfig(
+{%- if cookiecutter.api_type == "rest" %}
     event_key_jmespath="idempotency_key && [caller, idempotency_key] || message_id",
+    # A key sent again with another body is refused (and ends in the DLQ), not taken as done.
+    payload_validation_jmespath="body",
+{%- else %}
+    event_key_jmespath="message_id",
+{%- endif %}
     expires_after_seconds=int(os.environ["IDEMPOTENCY_EXPIRES_AFTER_SECONDS"]),
 )
 
