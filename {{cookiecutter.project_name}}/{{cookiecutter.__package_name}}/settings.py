@@ -158,7 +158,7 @@ def name_error(
 
 def unit_errors(values: Mapping[str, Any], units: Sequence[ModuleType]) -> list[SettingError]:
     """What the units' own rules refuse of the values (answers at render, a stage's values at
-    synth): those of one option, and those that span the service's settings (FIFO's limits)."""
+    synth): those of one option, and those of the service's settings that an option limits."""
     return [e for unit in units for e in getattr(unit, "answer_errors", lambda _: [])(values)]
 
 
