@@ -139,6 +139,17 @@ def test_traceparent_and_idempotency_key_join_the_envelope_when_sent(template, c
 {%- endif %}
 
 
+def test_headers_count_in_either_case(template):
+    # An HTTP/2 client sends every header name in lowercase.
+    lower = {"idempotency-key": "k-9", "message-group-id": "orders"}
+    form = send_message_form(template, "{}", lower)
+    assert attributes_of(form)["idempotency-key"] == ("String", "k-9")
+{%- if cookiecutter.queue_type == "fifo" %}
+    assert form["MessageGroupId"] == f"{CALLER[1]}/orders"
+    assert form["MessageDeduplicationId"] == "k-9"
+{%- endif %}
+
+
 def test_with_api_keys_the_envelope_names_the_key(synthesize):
     form = send_message_form(synthesize(api_keys=True), "{}", {})
     assert attributes_of(form)["api-key-id"] == ("String", "key-1")

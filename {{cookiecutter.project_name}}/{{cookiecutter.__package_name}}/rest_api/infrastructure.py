@@ -48,6 +48,14 @@ CALLER = "'anonymous'"
 # longer than the 128 characters of a group id).
 GROUP_CALLER = {% if cookiecutter.api_auth == "iam" %}"$context.identity.caller"{% else %}CALLER{% endif %}
 {%- endif %}
+# The client's headers the integration reads, by the VTL variable that holds each.
+HEADERS = {
+    "traceparent": "traceparent",
+    "idempotencyKey": "Idempotency-Key",
+{%- if cookiecutter.queue_type == "fifo" %}
+    "messageGroupId": "Message-Group-Id",
+{%- endif %}
+}
 FORM_CONTENT_TYPE = "'application/x-www-form-urlencoded'"  # a quoted literal, as mappings need
 # The client gets the message id as JSON, not SQS's own response.
 SENT_TEMPLATE = (
@@ -84,22 +92,28 @@ def send_message_template(*, api_keys: bool) -> str:
             f"{field}.Value.StringValue={value}"
         )
 
-    parts = ["Action=SendMessage&MessageBody=$util.urlEncode($input.body)"]
+    # A header as sent in either case (HTTP/2 clients send every name in lowercase).
+    parts = [
+        f"#set(${variable} = $input.params('{header}'))"
+        f"#if(${variable} == \"\")#set(${variable} = $input.params('{header.lower()}'))#end"
+        for variable, header in HEADERS.items()
+    ]
+    parts.append("Action=SendMessage&MessageBody=$util.urlEncode($input.body)")
     parts += [attribute(str(n), *a) for n, a in enumerate(attributes, start=1)]
     parts.append(f"#set($n = {len(attributes)})")
-    for header in ("traceparent", "Idempotency-Key"):
-        value = f"$input.params('{header}')"
+    for variable in ("traceparent", "idempotencyKey"):
+        name = HEADERS[variable].lower()
         parts.append(
-            f'#if({value} != "")#set($n = $n + 1)'
-            f"{attribute('${n}', header.lower(), 'String', f'$util.urlEncode({value})')}#end"
+            f'#if(${variable} != "")#set($n = $n + 1)'
+            f"{attribute('${n}', name, 'String', f'$util.urlEncode(${variable})')}#end"
         )
 {%- if cookiecutter.queue_type == "fifo" %}
     parts.append(
-        f"&MessageGroupId=$util.urlEncode({GROUP_CALLER})%2F"
-        "$util.urlEncode($input.params('Message-Group-Id'))"
+        f"&MessageGroupId=$util.urlEncode({GROUP_CALLER})%2F$util.urlEncode($messageGroupId)"
     )
-    key = "$input.params('Idempotency-Key')"
-    parts.append(f'#if({key} != "")&MessageDeduplicationId=$util.urlEncode({key})#end')
+    parts.append(
+        '#if($idempotencyKey != "")&MessageDeduplicationId=$util.urlEncode($idempotencyKey)#end'
+    )
 {%- endif %}
     return "".join(parts)
 
