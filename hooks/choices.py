@@ -21,17 +21,25 @@ PROJECT_TEMPLATE = "{{cookiecutter.project_name}}"
 PACKAGE = "{{cookiecutter.__package_name}}"
 
 
+# A value of Choice.needs: the answer is not empty.
+ANSWERED = object()
+
+
 @dataclass(frozen=True)
 class Choice:
-    """Files only some projects have: those whose answers match `needs`. `settings` lists the
-    settings modules among them, whose rules the answers and cdk.json follow."""
+    """Files only some projects have: those whose answers match `needs` (a value, or ANSWERED).
+    `settings` lists the settings modules among them, whose rules the answers and cdk.json
+    follow."""
 
     needs: Mapping[str, Any]
     files: tuple[str, ...]
     settings: tuple[str, ...] = ()
 
     def is_made(self, answers: Mapping[str, Any]) -> bool:
-        return all(answers.get(name) == value for name, value in self.needs.items())
+        return all(
+            answers.get(name) not in (None, "") if value is ANSWERED else answers.get(name) == value
+            for name, value in self.needs.items()
+        )
 
 
 # Paths inside the project, PACKAGE standing for its package.
@@ -61,6 +69,11 @@ CHOICES = (
         {"queue_type": "fifo"},
         (f"{PACKAGE}/queue/fifo_settings.py",),
         settings=(f"{PACKAGE}/queue/fifo_settings.py",),
+    ),
+    Choice(
+        {"domain_name": ANSWERED},
+        (f"{PACKAGE}/custom_domain", "tests/unit/test_custom_domain.py"),
+        settings=(f"{PACKAGE}/custom_domain/settings.py",),
     ),
     Choice(
         {"enable_idempotency": True},
@@ -151,6 +164,28 @@ def package_name_error(project_name: str) -> SettingError | None:
         project_name,
         f"it names the project's package {package!r}, the name of {clash}; choose another name",
     )
+
+
+def settings_values(answers: Mapping[str, Any], service: ModuleType) -> dict[str, Any]:
+    """The answers as the project's settings (cdk.json holds these): with esm_mode=provisioned,
+    lambda_concurrency becomes the event pollers that run that many invocations at once (AWS
+    refuses a maximum concurrency with provisioned pollers)."""
+    if answers.get("esm_mode") != "provisioned":
+        return dict(answers)
+    try:
+        concurrency = service.RULES["lambda_concurrency"](
+            "lambda_concurrency", answers.get("lambda_concurrency")
+        )
+    except SettingError:
+        return dict(answers)  # its rule says what is wrong with it
+    values = {}
+    for name, value in answers.items():
+        if name == "lambda_concurrency":
+            values["minimum_pollers"] = service.MIN_POLLERS
+            values["maximum_pollers"] = service.maximum_pollers_for(concurrency)
+        else:
+            values[name] = value
+    return values
 
 
 def choice_errors(answers: Mapping[str, Any]) -> list[SettingError]:

@@ -34,8 +34,9 @@ def check(answers: dict) -> tuple[list[str], list[str]]:
     import choices
 
     service, units = choices.load_settings(Path(TEMPLATE_DIR), answers)
-    errors = choices.answer_errors(answers, service, units)
-    return errors, [] if errors else choices.answer_warnings(answers, service, units)
+    values = choices.settings_values(answers, service)
+    errors = choices.answer_errors(values, service, units)
+    return errors, [] if errors else choices.answer_warnings(values, service, units)
 
 
 def main() -> None:

@@ -18,6 +18,13 @@ QUEUE_TYPES = ("standard", "fifo")
 # compares them) in far less time.
 CLI_EVERY = 41
 COGNITO_ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Orders1"
+# The options of one value among many take their values in turn across the combinations, so that
+# each value meets every value of the options above (tests/test_synth.py checks it) without
+# multiplying the combinations: CORS origins (none, one, several, any), a custom domain.
+CORS_ORIGINS = ("", "https://app.example.com", "https://app.example.com,http://localhost:3000")
+CERTIFICATE_ARN = (
+    "arn:aws:acm:{region}:123456789012:certificate/0a1b2c3d-0000-4000-8000-00000000{index:04d}"
+)
 
 
 def combinations():
@@ -46,7 +53,13 @@ def combinations():
             "queue_type": queue_type,
             "api_keys": api_type == "rest" and index % 2 == 1,
             "alarm_email": "oncall@example.com" if index % 2 else "",
+            # Provisioned pollers on 2 of every 5.
+            "esm_mode": "provisioned" if index % 5 in (1, 3) else "standard",
+            "cors_origins": "*" if index % 11 == 7 else CORS_ORIGINS[index % 7 % 3],
         }
+        if index % 4 == 1:
+            answers["domain_name"] = f"api-{index}.example.com"
+            answers["certificate_arn"] = CERTIFICATE_ARN.format(region="eu-west-1", index=index)
         if auth == "jwt" and api_type == "http":
             answers["jwt_issuer"] = "https://issuer.example.com/tenant-1"
             answers["jwt_audience"] = "orders-api,orders-admin"
@@ -63,6 +76,9 @@ def combinations():
                 "idempotent" if idempotency else "at-least-once",
             )
             + (("keys",) if answers["api_keys"] else ())
+            + (("provisioned",) if answers["esm_mode"] == "provisioned" else ())
+            + (("cors",) if answers["cors_origins"] else ())
+            + (("domain",) if "domain_name" in answers else ())
         )
         yield pytest.param(answers, id=combo_id)
 

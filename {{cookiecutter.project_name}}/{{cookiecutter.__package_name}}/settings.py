@@ -17,15 +17,18 @@ from api_sqs_devkit.capacity import LAMBDA_PAYLOAD_BYTES, RECORD_ENVELOPE_BYTES
 from api_sqs_devkit.settings import (
     SettingError,
     burst,
+    choice,
     integer,
     name_length_error,
     parse_all,
     refuse_unused,
     stage_values,
     text,
+    text_list,
 )
 
-# Consumer Lambda timeout: 30 s, or 0.1 s per message of a full batch when that is longer (up to
+# Consumer Lambda timeout: 30 s, or 0.1 s per message of the fullest batch one invocation gets
+# (Lambda's 6 MB payload may hold fewer than batch_size) when that is longer (up to
 # Lambda's 900 s), so a large batch is not cut off. The queue's visibility timeout is derived
 # from it (AWS advises 6 x).
 MIN_CONSUMER_TIMEOUT_SECONDS = 30
@@ -47,6 +50,11 @@ PRODUCTION_STAGES = ("prod", "production")
 # The backlog alarm fires when the oldest message has waited this share of the queue's retention:
 # early enough to fix the consumer before messages expire.
 OLDEST_MESSAGE_ALARM_FRACTION = 0.25
+# Provisioned event pollers: AWS's least and its default most, and the invocations one poller
+# runs at once.
+MIN_POLLERS = 2
+DEFAULT_MAXIMUM_POLLERS = 200
+INVOCATIONS_PER_POLLER = 10
 # Every project's cdk.json lists these stages beside the one answered at render: the render checks
 # the resource names of each.
 STAGES_OF_EVERY_PROJECT = ("prod",)
@@ -78,9 +86,21 @@ RULES = {
     "queue_retention": integer(1, 14, " days"),
     "batch_size": integer(1, 10000, " messages"),
     "dlq_retries": integer(1, 1000, " receives"),
-    "lambda_concurrency": integer(2, 1000, " concurrent invocations"),
+    # How Lambda scales its polling of the queue: "standard" (Lambda's own scaling, bounded by
+    # lambda_concurrency) or "provisioned" (event pollers between minimum_pollers and
+    # maximum_pollers, paid for while they run). AWS refuses a maximum concurrency together
+    # with provisioned pollers: each mode takes its own settings only.
+    "esm_mode": choice("standard", "provisioned"),
+    "lambda_concurrency": integer(2, 1000, " concurrent invocations", optional=True),
+    "minimum_pollers": integer(2, 200, " event pollers", optional=True),
+    "maximum_pollers": integer(2, 2000, " event pollers", optional=True),
     # SQS takes messages of up to 1 MiB; the body and the envelope's attributes count.
     "max_message_kib": integer(1, 1024, " KiB"),
+    # Web origins whose scripts may call the API (CORS); none by default.
+    "cors_origins": text_list(
+        r"\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?",
+        "must be origins such as https://app.example.com (scheme, host and port only), or *",
+    ),
     "alarm_email": text(
         r"[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}",
         "must be one e-mail address, or empty for no alarm e-mails",
@@ -162,6 +182,37 @@ def unit_errors(values: Mapping[str, Any], units: Sequence[ModuleType]) -> list[
     return [e for unit in units for e in getattr(unit, "answer_errors", lambda _: [])(values)]
 
 
+def scaling_errors(values: Mapping[str, Any]) -> list[SettingError]:
+    """Settings of the other scaling mode than esm_mode's: AWS refuses a maximum concurrency
+    with provisioned pollers, and pollers without provisioned mode would do nothing."""
+    mode = values.get("esm_mode")
+    if mode == "provisioned" and values.get("lambda_concurrency") not in (None, ""):
+        return [
+            SettingError(
+                "lambda_concurrency",
+                values["lambda_concurrency"],
+                "a maximum concurrency, which AWS refuses with esm_mode=provisioned; set it to"
+                " null (maximum_pollers bounds the consumer's concurrency)",
+            )
+        ]
+    if mode == "standard":
+        return [
+            SettingError(name, values[name], "event pollers are set with esm_mode=provisioned only")
+            for name in ("minimum_pollers", "maximum_pollers")
+            if values.get(name) not in (None, "")
+        ][:1]
+    low, high = values.get("minimum_pollers"), values.get("maximum_pollers")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        return [SettingError("minimum_pollers", low, f"must not be above maximum_pollers={high}")]
+    return []
+
+
+def maximum_pollers_for(concurrency: int) -> int:
+    """The pollers that give a provisioned event source `concurrency` invocations at once: what
+    a render answered with esm_mode=provisioned writes for lambda_concurrency."""
+    return max(MIN_POLLERS, math.ceil(concurrency / INVOCATIONS_PER_POLLER))
+
+
 @dataclass(frozen=True)
 class Settings:
     project_name: str
@@ -170,8 +221,12 @@ class Settings:
     queue_retention: int
     batch_size: int
     dlq_retries: int
-    lambda_concurrency: int
+    esm_mode: str
+    lambda_concurrency: int | None
+    minimum_pollers: int | None
+    maximum_pollers: int | None
     max_message_kib: int
+    cors_origins: tuple[str, ...]
     alarm_email: str
     # The settings modules of the project's units: their names, and their rules of the values.
     units: tuple[ModuleType, ...] = field(default=(), repr=False, compare=False)
@@ -181,7 +236,7 @@ class Settings:
         """The values, checked with their rules, the units' and the names they make;
         SettingError if not."""
         settings = cls(**parse_all(RULES, values), units=tuple(units))
-        errors = [name_error(settings.project_name, settings.stage, units)]
+        errors = [name_error(settings.project_name, settings.stage, units), *scaling_errors(values)]
         for error in errors + unit_errors(values, units):
             if error:
                 raise error
@@ -207,7 +262,27 @@ class Settings:
                 " Lambda's event around them, above its 6 MB invocation payload; Lambda hands"
                 f" them over {LAMBDA_PAYLOAD_BYTES // per_message} at a time"
             )
+        if "*" in self.cors_origins:
+            found.append(
+                "cors_origins=*: the scripts of any web site may call the API from a visitor's"
+                " browser"
+            )
         return found
+
+    @property
+    def pollers(self) -> tuple[int, int]:
+        """(minimum, maximum) provisioned event pollers: those set, or AWS's defaults."""
+        return (
+            self.minimum_pollers or MIN_POLLERS,
+            self.maximum_pollers or DEFAULT_MAXIMUM_POLLERS,
+        )
+
+    @property
+    def effective_batch_size(self) -> int:
+        """Messages one invocation takes: the batch size, unless Lambda's 6 MB payload holds fewer
+        of the largest messages."""
+        fit = LAMBDA_PAYLOAD_BYTES // (self.max_message_bytes + RECORD_ENVELOPE_BYTES)
+        return min(self.batch_size, fit)
 
     @property
     def names(self) -> ResourceNames:
@@ -237,7 +312,7 @@ class Settings:
 
     @property
     def consumer_timeout_seconds(self) -> int:
-        budget = math.ceil(self.batch_size * SECONDS_PER_MESSAGE)
+        budget = math.ceil(self.effective_batch_size * SECONDS_PER_MESSAGE)
         return min(max(MIN_CONSUMER_TIMEOUT_SECONDS, budget), MAX_CONSUMER_TIMEOUT_SECONDS)
 
     @property

@@ -45,11 +45,36 @@ def text(pattern: str, rule: str, *, optional: bool = False) -> Rule:
     return parse
 
 
-def integer(low: int, high: int, unit: str = "") -> Rule:
-    """A whole number from low to high; digits given as text (-c name=5) are read as one."""
-    rule = f"must be a whole number from {low} to {high}{unit}"
+def text_list(pattern: str, rule: str) -> Rule:
+    """A list of texts each matching pattern: a JSON list, or comma-separated text (-c name=a,b,
+    an answer at render); empty for none. Parsed to a tuple without repeats."""
+    compiled = re.compile(pattern)
+    rule = f"{rule}; a list, or text separated by commas, or empty for none"
 
-    def parse(name: str, value: Any) -> int:
+    def parse(name: str, value: Any) -> tuple[str, ...]:
+        if value in (None, "", []):
+            return ()
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise SettingError(name, value, rule)
+        for item in items:
+            if not isinstance(item, str) or not compiled.fullmatch(item.strip()):
+                raise SettingError(name, value, rule)
+        return tuple(dict.fromkeys(item.strip() for item in items))
+
+    parse.rule = rule
+    parse.optional = True
+    return parse
+
+
+def integer(low: int, high: int, unit: str = "", *, optional: bool = False) -> Rule:
+    """A whole number from low to high; digits given as text (-c name=5) are read as one. An
+    optional one may also be null (or absent): None, not set."""
+    rule = f"must be a whole number from {low} to {high}{unit}" + (", or null" if optional else "")
+
+    def parse(name: str, value: Any) -> int | None:
+        if optional and value in (None, ""):
+            return None
         if isinstance(value, bool):
             raise SettingError(name, value, rule)
         # Digits from a command line (-c name=5000000); no longer than the largest value.
@@ -60,6 +85,7 @@ def integer(low: int, high: int, unit: str = "") -> Rule:
         return value
 
     parse.rule = rule
+    parse.optional = optional
     return parse
 
 

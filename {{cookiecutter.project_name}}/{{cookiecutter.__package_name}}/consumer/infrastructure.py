@@ -211,7 +211,16 @@ class QueueConsumer(Construct):
                     if settings.batching_window_seconds
                     else None
                 ),
+                # One of the two scaling modes (settings.esm_mode): a maximum concurrency, or
+                # provisioned event pollers; AWS takes one or the other.
                 max_concurrency=settings.lambda_concurrency,
+                provisioned_poller_config=(
+                    lambda_.ProvisionedPollerConfig(
+                        minimum_pollers=settings.pollers[0], maximum_pollers=settings.pollers[1]
+                    )
+                    if settings.esm_mode == "provisioned"
+                    else None
+                ),
                 report_batch_item_failures=True,
                 metrics_config=lambda_.MetricsConfig(metrics=[lambda_.MetricType.EVENT_COUNT]),
             )
