@@ -94,6 +94,12 @@ REFUSED = [
     ("max_message_kib=abc", "max_message_kib='abc': must be a whole number from 1 to 1024 KiB"),
     ("max_message_kib=1.5", "max_message_kib='1.5': must be a whole number from 1 to 1024 KiB"),
     ("alarm_email=oncall", "alarm_email='oncall': must be one e-mail address, or empty"),
+    ("cors_origins=app.example.com", "cors_origins='app.example.com': must be origins such as"),
+    (
+        "cors_origins=https://app.example.com/",
+        "cors_origins='https://app.example.com/': must be origins such as https://app.example.com",
+    ),
+    ("cors_origins=https://a.example.com;https://b", "cors_origins='https://a.example.com;https"),
     ("alarm_email=a@b.com,c@d.com", "alarm_email='a@b.com,c@d.com': must be one e-mail address"),
 ]
 # Choice lists and booleans of cookiecutter.json: cookiecutter refuses a value outside them
@@ -107,6 +113,7 @@ OUTSIDE_THE_LIST = [
     ("api_type=REST", "REST provided for choice variable api_type, but the choices are"),
     ("queue_type=lifo", "lifo provided for choice variable queue_type, but the choices are"),
     ("queue_type=FIFO", "FIFO provided for choice variable queue_type, but the choices are"),
+    ("esm_mode=fast", "fast provided for choice variable esm_mode, but the choices are"),
     (
         "enable_idempotency=maybe",
         "maybe provided for variable enable_idempotency could not be converted to a bool",
@@ -419,8 +426,94 @@ def test_a_setting_the_project_does_not_use_stops_cdk_synth(cookies):
     assert refused_synth(project, "-c", "api_keys=true") == [
         "error: api_keys='true': is not a setting of this project;"
         " its settings are project_name, stage, api_throttling, queue_retention,"
-        " batch_size, dlq_retries, lambda_concurrency, max_message_kib, alarm_email, stages,"
-        " observability (remove it from cdk.json and the -c options)"
+        " batch_size, dlq_retries, esm_mode, lambda_concurrency, minimum_pollers,"
+        " maximum_pollers, max_message_kib, cors_origins, alarm_email, stages, observability"
+        " (remove it from cdk.json and the -c options)"
+    ]
+
+
+def test_provisioned_pollers_stand_for_the_answered_concurrency(cookies):
+    """AWS refuses a maximum concurrency with provisioned pollers: the render writes the pollers
+    that run lambda_concurrency invocations at once (10 each) instead."""
+    project = bake_ok(cookies, esm_mode="provisioned", lambda_concurrency="35")
+    context = json.loads((project / "cdk.json").read_text())["context"]
+    assert "lambda_concurrency" not in context
+    assert (context["esm_mode"], context["minimum_pollers"], context["maximum_pollers"]) == (
+        "provisioned",
+        2,
+        4,  # ceil(35 / 10)
+    )
+    for concurrency, pollers in [(2, 2), (10, 2), (21, 3), (1000, 100)]:
+        assert RULES.maximum_pollers_for(concurrency) == pollers
+
+
+def test_cors_origins_are_a_list_in_cdk_json(cookies):
+    project = bake_ok(cookies, cors_origins=" https://app.example.com,http://localhost:3000 ")
+    context = json.loads((project / "cdk.json").read_text())["context"]
+    assert context["cors_origins"] == ["https://app.example.com", "http://localhost:3000"]
+    assert (
+        json.loads((bake_ok(cookies).joinpath("cdk.json")).read_text())["context"]["cors_origins"]
+        == []
+    )
+
+
+def test_any_origin_is_accepted_with_a_warning(tmp_path):
+    result = render(tmp_path, "cors_origins=*")
+    assert result.returncode == 0, result.stderr
+    assert "warning: cors_origins=*: the scripts of any web site may call the API" in (
+        result.stderr
+    )
+
+
+SCALING = {"esm_mode": "standard", "lambda_concurrency": 10}
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"esm_mode": "provisioned", "lambda_concurrency": None, "maximum_pollers": 20}, None),
+        # AWS's defaults: 2 to 200 pollers.
+        ({"esm_mode": "provisioned", "lambda_concurrency": None}, None),
+        (
+            {"esm_mode": "provisioned", "maximum_pollers": 20},
+            "lambda_concurrency=10: a maximum concurrency, which AWS refuses with"
+            " esm_mode=provisioned; set it to null",
+        ),
+        (
+            {"minimum_pollers": 2},
+            "minimum_pollers=2: event pollers are set with esm_mode=provisioned only",
+        ),
+        (
+            {
+                "esm_mode": "provisioned",
+                "lambda_concurrency": None,
+                "minimum_pollers": 30,
+                "maximum_pollers": 20,
+            },
+            "minimum_pollers=30: must not be above maximum_pollers=20",
+        ),
+        ({"esm_mode": "burst"}, "esm_mode='burst': must be one of standard, provisioned"),
+        ({"maximum_pollers": 2001}, "maximum_pollers=2001: must be a whole number from 2 to 2000"),
+        ({"lambda_concurrency": None}, None),  # standard mode without a maximum concurrency
+    ],
+)
+def test_each_scaling_mode_takes_its_own_settings(values, expected):
+    values = {**VALID, **SCALING, **values}
+    if expected is None:
+        settings = RULES.Settings.from_values(values)
+        assert settings.esm_mode == values["esm_mode"]
+        return
+    with pytest.raises(SettingError) as raised:
+        RULES.Settings.from_values(values)
+    assert str(raised.value).startswith(expected)
+
+
+def test_a_maximum_concurrency_with_provisioned_pollers_stops_cdk_synth(cookies):
+    project = bake_ok(cookies, esm_mode="provisioned")
+    assert refused_synth(project, "-c", "lambda_concurrency=10") == [
+        "error: lambda_concurrency='10': a maximum concurrency, which AWS refuses with"
+        " esm_mode=provisioned; set it to null (maximum_pollers bounds the consumer's"
+        " concurrency) (set it in cdk.json or with -c lambda_concurrency=VALUE)"
     ]
 
 
@@ -466,6 +559,7 @@ VALID = {
     "queue_retention": 4,
     "batch_size": 10,
     "dlq_retries": 5,
+    "esm_mode": "standard",
     "lambda_concurrency": 10,
     "max_message_kib": 256,
 }
@@ -516,9 +610,25 @@ def test_batching_window_is_the_time_to_fill_a_batch(batch_size, rate, window):
     assert settings.visibility_timeout_seconds == 6 * settings.consumer_timeout_seconds + window
 
 
-@pytest.mark.parametrize(("batch_size", "timeout"), [(1, 30), (300, 30), (1000, 100), (10000, 900)])
-def test_consumer_timeout_grows_with_the_batch(batch_size, timeout):
-    settings = RULES.Settings.from_values({**VALID, "batch_size": batch_size})
+@pytest.mark.parametrize(
+    ("batch_size", "max_message_kib", "timeout"),
+    [
+        (1, 1, 30),
+        (300, 1, 30),
+        (1000, 1, 100),
+        # Lambda's 6 MB payload holds 23 messages of 256 KiB with their records
+        # (6 MiB // (256 KiB + 1 KiB)): 30 s, not 100.
+        (1000, 256, 30),
+        # ... and 3,072 of 1 KiB (6 MiB // (1 KiB + 1 KiB)): 308 s, not 900 (1,000 s capped).
+        (10000, 1, 308),
+    ],
+)
+def test_consumer_timeout_grows_with_the_batch_one_invocation_gets(
+    batch_size, max_message_kib, timeout
+):
+    settings = RULES.Settings.from_values(
+        {**VALID, "batch_size": batch_size, "max_message_kib": max_message_kib}
+    )
     assert settings.consumer_timeout_seconds == timeout
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import jsii
 {%- if cookiecutter.api_auth == "none" %}
-from aws_cdk import Acknowledgment, CfnOutput, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Stack, Validations
 {%- else %}
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 {%- endif %}
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -56,6 +56,22 @@ ENVELOPE = {
     "received-at": {"DataType": "Number", "StringValue": "${context.requestTimeEpoch}"},
     "caller": {"DataType": "String", "StringValue": CALLER},
 }
+
+# CORS (settings.cors_origins): the headers a web page's script may send with its POST, and how
+# long a browser may keep a preflight's answer. API Gateway answers preflights itself.
+CORS_ALLOW_HEADERS = [
+    "Content-Type",
+{%- if cookiecutter.api_auth == "iam" %}
+    *("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"),
+{%- elif cookiecutter.api_auth == "jwt" %}
+    "Authorization",
+{%- endif %}
+{%- if cookiecutter.queue_type == "fifo" %}
+    "Idempotency-Key",
+    "Message-Group-Id",
+{%- endif %}
+]
+CORS_MAX_AGE = Duration.hours(1)
 
 # One JSON object per request in the access log.
 ACCESS_LOG_FORMAT = {
@@ -186,6 +202,16 @@ class Api(Construct):
             api_name=api_settings.name,
             description="Accepts messages and queues them for asynchronous processing",
             create_default_stage=False,
+            cors_preflight=(
+                apigwv2.CorsPreflightOptions(
+                    allow_origins=list(settings.cors_origins),
+                    allow_methods=[apigwv2.CorsHttpMethod.POST],
+                    allow_headers=CORS_ALLOW_HEADERS,
+                    max_age=CORS_MAX_AGE,
+                )
+                if settings.cors_origins
+                else None
+            ),
         )
         self.stage = apigwv2.HttpStage(
             self,

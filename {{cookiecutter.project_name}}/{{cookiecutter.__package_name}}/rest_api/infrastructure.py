@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, Aws, CfnOutput, Stack, Validations
+from aws_cdk import Acknowledgment, Aws, CfnOutput, Duration, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
 {%- if cookiecutter.api_auth == "jwt" %}
 from aws_cdk import aws_cognito as cognito
@@ -57,6 +57,21 @@ HEADERS = {
 {%- endif %}
 }
 FORM_CONTENT_TYPE = "'application/x-www-form-urlencoded'"  # a quoted literal, as mappings need
+# CORS (settings.cors_origins): the headers a web page's script may send with its POST, and how
+# long a browser may keep a preflight's answer.
+CORS_ALLOW_HEADERS = [
+    "Content-Type",
+{%- if cookiecutter.api_auth == "iam" %}
+    *("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"),
+{%- elif cookiecutter.api_auth == "jwt" %}
+    "Authorization",
+{%- endif %}
+    "X-Api-Key",
+    *HEADERS.values(),
+]
+CORS_MAX_AGE = Duration.hours(1)
+ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
+VARY = "method.response.header.Vary"
 # The client gets the message id as JSON, not SQS's own response.
 SENT_TEMPLATE = (
     '{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}'
@@ -146,6 +161,29 @@ def refused_template(max_message_kib: int) -> str:
             "#end",
         ]
     )
+
+
+def allowed_origin_template(origins: tuple[str, ...]) -> str:
+    """What starts each response template of POST /messages with several allowed origins: the
+    response allows the caller's Origin when it is one of them (a header holds one origin)."""
+    if len(origins) < 2 or "*" in origins:
+        return ""  # one origin, or any: cors_parameters() answers with it
+    return (
+        "#set($origin = $input.params('Origin'))"
+        "#if($origin == \"\")#set($origin = $input.params('origin'))#end"
+        f"#if({json.dumps(list(origins))}.contains($origin))"
+        "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end"
+    )
+
+
+def cors_parameters(origins: tuple[str, ...]) -> dict[str, str]:
+    """The CORS headers every response of POST /messages carries: the one allowed origin (or *),
+    or, with several, that the answer depends on the caller's Origin."""
+    if not origins:
+        return {}
+    if len(origins) == 1 or "*" in origins:
+        return {ALLOW_ORIGIN: "'*'" if "*" in origins else f"'{origins[0]}'"}
+    return {VARY: "'Origin'"}
 
 
 # One JSON object per request in the access log.
@@ -354,6 +392,9 @@ class Api(Construct):
             validate_request_body=True,
             validate_request_parameters=True,  # none are required today; any added will be
         )
+        origins = settings.cors_origins
+        cors = cors_parameters(origins)
+        with_origin = allowed_origin_template(origins)
         send_message = apigw.AwsIntegration(
             service="sqs",
             path=f"{Aws.ACCOUNT_ID}/{queue.queue_name}",
@@ -372,24 +413,29 @@ class Api(Construct):
                 integration_responses=[
                     apigw.IntegrationResponse(
                         status_code="200",
-                        response_templates={"application/json": SENT_TEMPLATE},
+                        response_templates={"application/json": with_origin + SENT_TEMPLATE},
+                        response_parameters=cors,
                     ),
                     apigw.IntegrationResponse(
                         status_code="400",
                         selection_pattern="400",
                         response_templates={
-                            "application/json": refused_template(settings.max_message_kib)
+                            "application/json": with_origin
+                            + refused_template(settings.max_message_kib)
                         },
+                        response_parameters=cors,
                     ),
                     apigw.IntegrationResponse(
                         status_code="500",
                         selection_pattern="40[1-9]|4[1-9][0-9]|5[0-9][0-9]",
-                        response_templates={"application/json": FAILED_TEMPLATE},
+                        response_templates={"application/json": with_origin + FAILED_TEMPLATE},
+                        response_parameters=cors,
                     ),
                 ],
             ),
         )
-        self.method = self.rest_api.root.add_resource(RESOURCE_PATH).add_method(
+        messages = self.rest_api.root.add_resource(RESOURCE_PATH)
+        self.method = messages.add_method(
             "POST",
             send_message,
 {%- if cookiecutter.api_auth == "iam" %}
@@ -410,9 +456,15 @@ class Api(Construct):
                 )
             },
             method_responses=[
-                apigw.MethodResponse(status_code=status) for status in ("200", "400", "413", "500")
+                apigw.MethodResponse(
+                    status_code=status,
+                    response_parameters={ALLOW_ORIGIN: True, VARY: True} if origins else None,
+                )
+                for status in ("200", "400", "413", "500")
             ],
         )
+        if origins:
+            self.allow_origins(messages, origins)
 
         self.api_key = None
         if rest.api_keys:
@@ -467,6 +519,40 @@ class Api(Construct):
 {%- endif %}
         )
 {%- endif %}
+
+    def allow_origins(self, messages: apigw.IResource, origins: tuple[str, ...]) -> None:
+        """Let the scripts of web pages from these origins post messages: a preflight (OPTIONS,
+        answered by API Gateway itself) says what they may send; every response says who may
+        read it, API Gateway's own errors (authorization, throttling, validation) included."""
+        preflight = messages.add_cors_preflight(
+            allow_origins=list(origins),
+            allow_methods=["POST"],
+            allow_headers=CORS_ALLOW_HEADERS,
+            max_age=CORS_MAX_AGE,
+        )
+        allowed = cors_parameters(origins).get(ALLOW_ORIGIN)
+        # A gateway response has no template to pick one of several origins: it names the
+        # caller's. No credentials are allowed, so other sites could read these errors only.
+        error_headers = (
+            {"Access-Control-Allow-Origin": allowed}
+            if allowed
+            else {"Access-Control-Allow-Origin": "method.request.header.Origin", "Vary": "'Origin'"}
+        )
+        for response_type in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
+            self.rest_api.add_gateway_response(
+                f"Cors{response_type.response_type.replace('_', '')}",
+                type=response_type,
+                response_headers=error_headers,
+            )
+        for finding in ("AwsSolutions::AwsSolutions-APIG4", "AwsSolutions::AwsSolutions-COG4"):
+            Validations.of(preflight).acknowledge(
+                Acknowledgment(
+                    id=finding,
+                    reason="A CORS preflight: browsers send it without credentials, and API"
+                    " Gateway answers it itself (a mock integration) with what the allowed"
+                    " origins may send; it reaches no queue",
+                )
+            )
 {%- if cookiecutter.api_auth == "jwt" %}
 
     def cognito_authorizer(self, cognito_settings: CognitoSettings) -> apigw.IAuthorizer:
