@@ -12,7 +12,18 @@ import subprocess
 
 import pytest
 
-from .bakery import VENV_BIN, bake_ok, project_files, synth, synth_in_process
+from .bakery import (
+    RULES_FILE,
+    VENV_BIN,
+    bake_ok,
+    load_rules,
+    project_files,
+    synth,
+    synth_in_process,
+)
+from .conftest import combinations
+
+RULES = load_rules(RULES_FILE)
 
 DAY = 24 * 60 * 60
 
@@ -111,12 +122,115 @@ def test_consumer_settings_arrive(baked):
     answers, synthesized = baked
     _, mapping = synthesized.one("AWS::Lambda::EventSourceMapping")
     assert mapping["BatchSize"] == answers["batch_size"]
-    assert mapping["ScalingConfig"] == {"MaximumConcurrency": answers["lambda_concurrency"]}
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     if answers["batch_size"] > 10:
         assert mapping["MaximumBatchingWindowInSeconds"] >= 1
     else:
         assert mapping.get("MaximumBatchingWindowInSeconds", 0) == 0
+
+
+def test_scaling_mode_matches_the_choice(baked):
+    """Standard mode: a maximum concurrency. Provisioned: the pollers that run lambda_concurrency
+    invocations at once, and no maximum concurrency (AWS refuses the pair)."""
+    answers, synthesized = baked
+    _, mapping = synthesized.one("AWS::Lambda::EventSourceMapping")
+    if answers["esm_mode"] == "provisioned":
+        assert "ScalingConfig" not in mapping
+        assert mapping["ProvisionedPollerConfig"] == {
+            "MinimumPollers": 2,
+            "MaximumPollers": RULES.maximum_pollers_for(answers["lambda_concurrency"]),
+        }
+    else:
+        assert mapping["ScalingConfig"] == {"MaximumConcurrency": answers["lambda_concurrency"]}
+        assert "ProvisionedPollerConfig" not in mapping
+
+
+def test_the_options_taken_in_turn_meet_every_value_of_the_others():
+    """esm_mode, cors_origins and the custom domain are not multiplied into the matrix: each of
+    their values must still meet every value of every other option."""
+    answer_sets = [param.values[0] for param in combinations()]
+    rotating = {
+        "esm_mode": lambda a: a["esm_mode"],
+        "cors_origins": lambda a: a["cors_origins"],
+        "domain": lambda a: "domain_name" in a,
+    }
+    crossed = [
+        "api_type",
+        "api_auth",
+        "queue_type",
+        "enable_kms",
+        "enable_vpc",
+        "enable_tracing",
+        "enable_idempotency",
+        "api_keys",
+        *rotating,
+    ]
+    for name, value_of in rotating.items():
+        for other in crossed:
+            if other == name:
+                continue
+            other_of = rotating.get(other, lambda a, other=other: a[other])
+            seen = {(value_of(a), other_of(a)) for a in answer_sets}
+            every = {value_of(a) for a in answer_sets}, {other_of(a) for a in answer_sets}
+            missing = {(v, o) for v in every[0] for o in every[1]} - seen
+            assert not missing, f"{name} never meets {other} as {missing}"
+
+
+def cors_origins(answers) -> list[str]:
+    return [origin.strip() for origin in answers["cors_origins"].split(",") if origin.strip()]
+
+
+def test_cors_matches_the_answer(baked):
+    """No CORS unless origins are given; then a preflight and the allowed origin on every
+    response of the route, API Gateway's own errors included (REST)."""
+    answers, synthesized = baked
+    origins = cors_origins(answers)
+    if not is_rest(answers):
+        _, api = synthesized.one("AWS::ApiGatewayV2::Api")
+        if not origins:
+            assert "CorsConfiguration" not in api
+            return
+        cors = api["CorsConfiguration"]
+        assert cors["AllowOrigins"] == origins
+        assert cors["AllowMethods"] == ["POST"]
+        assert "Content-Type" in cors["AllowHeaders"]
+        assert "AllowCredentials" not in cors
+        return
+    preflights = synthesized.of_type("AWS::ApiGateway::Method")
+    preflights = {k: r for k, r in preflights.items() if r["Properties"]["HttpMethod"] == "OPTIONS"}
+    gateway_responses = synthesized.of_type("AWS::ApiGateway::GatewayResponse")
+    _, method = synthesized.one("AWS::ApiGateway::Method", HttpMethod="POST")
+    responses = method["Integration"]["IntegrationResponses"]
+    if not origins:
+        assert not preflights and not gateway_responses
+        assert all("ResponseParameters" not in response for response in responses)
+        return
+    ((_, preflight),) = preflights.items()
+    # API Gateway answers it itself: it reaches no queue, with no role.
+    assert preflight["Properties"]["Integration"]["Type"] == "MOCK"
+    assert "Credentials" not in preflight["Properties"]["Integration"]
+    assert preflight["Properties"]["AuthorizationType"] == "NONE"
+    (answer,) = preflight["Properties"]["Integration"]["IntegrationResponses"]
+    headers = answer["ResponseParameters"]
+    assert headers["method.response.header.Access-Control-Allow-Methods"] == "'POST'"
+    allow = "method.response.header.Access-Control-Allow-Origin"
+    assert headers[allow] == f"'{origins[0]}'"
+    assert {r["Properties"]["ResponseType"] for r in gateway_responses.values()} == {
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+    }
+    for response in responses:
+        templates = response["ResponseTemplates"]["application/json"]
+        if len(origins) == 1:
+            assert response["ResponseParameters"] == {allow: f"'{origins[0]}'"}
+            assert "responseOverride.header" not in templates
+        else:
+            assert response["ResponseParameters"] == {"method.response.header.Vary": "'Origin'"}
+            assert json.dumps(origins) + ".contains($origin)" in templates
+            assert (
+                "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)"
+                in templates
+            )
 
 
 def test_api_settings_arrive(baked):
