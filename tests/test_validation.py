@@ -437,12 +437,14 @@ def test_provisioned_pollers_stand_for_the_answered_concurrency(cookies):
     that run lambda_concurrency invocations at once (10 each) instead."""
     project = bake_ok(cookies, esm_mode="provisioned", lambda_concurrency="35")
     context = json.loads((project / "cdk.json").read_text())["context"]
-    assert "lambda_concurrency" not in context
+    assert context["lambda_concurrency"] is None
     assert (context["esm_mode"], context["minimum_pollers"], context["maximum_pollers"]) == (
         "provisioned",
         2,
         4,  # ceil(35 / 10)
     )
+    standard = json.loads((bake_ok(cookies).joinpath("cdk.json")).read_text())["context"]
+    assert (standard["lambda_concurrency"], standard["minimum_pollers"]) == (10, None)
     for concurrency, pollers in [(2, 2), (10, 2), (21, 3), (1000, 100)]:
         assert RULES.maximum_pollers_for(concurrency) == pollers
 

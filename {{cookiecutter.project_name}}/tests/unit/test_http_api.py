@@ -119,3 +119,23 @@ def test_route_is_public_as_chosen(template):
     _, route = only(template, "AWS::ApiGatewayV2::Route")
     assert route["Properties"]["AuthorizationType"] == "NONE"
 {%- endif %}
+
+
+def test_no_cross_origin_calls_unless_origins_are_set(synthesize):
+    assert "CorsConfiguration" not in api_of(synthesize(cors_origins=[]))
+
+
+def test_the_origins_set_may_call_the_api_from_a_browser(synthesize):
+    """API Gateway answers their preflight and adds the allowed origin to every response."""
+    origins = ["https://app.example.com", "http://localhost:3000"]
+    cors = api_of(synthesize(cors_origins=origins))["CorsConfiguration"]
+    assert cors["AllowOrigins"] == origins
+    assert cors["AllowMethods"] == ["POST"]
+    assert cors["MaxAge"] == 3600
+    assert {"Content-Type"{% if cookiecutter.api_auth != "none" %}, "Authorization"{% endif %}} <= set(cors["AllowHeaders"])
+    assert "AllowCredentials" not in cors  # tokens go in headers, never cookies
+
+
+def api_of(template) -> dict:
+    (api,) = template.find_resources("AWS::ApiGatewayV2::Api").values()
+    return api["Properties"]

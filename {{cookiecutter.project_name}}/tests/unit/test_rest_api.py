@@ -415,3 +415,73 @@ def test_tokens_are_checked_by_the_issuers_user_pool(template, context):
 def test_the_api_is_public_as_chosen(template):
     assert post_method(template)[1]["Properties"]["AuthorizationType"] == "NONE"
 {%- endif %}
+
+
+ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
+
+
+def preflights_of(template) -> list[dict]:
+    methods = template.find_resources("AWS::ApiGateway::Method").values()
+    return [m["Properties"] for m in methods if m["Properties"]["HttpMethod"] == "OPTIONS"]
+
+
+def gateway_responses_of(template) -> dict[str, dict]:
+    responses = template.find_resources("AWS::ApiGateway::GatewayResponse").values()
+    return {r["Properties"]["ResponseType"]: r["Properties"] for r in responses}
+
+
+def test_no_cross_origin_calls_unless_origins_are_set(synthesize):
+    template = synthesize(cors_origins=[])
+    assert preflights_of(template) == []
+    assert gateway_responses_of(template) == {}
+    assert all("ResponseParameters" not in r for r in responses_of(template))
+
+
+def test_one_origin_gets_a_preflight_and_is_named_by_every_response(synthesize):
+    template = synthesize(cors_origins=["https://app.example.com"])
+    (preflight,) = preflights_of(template)
+    # API Gateway answers it itself, to anyone: browsers send a preflight without credentials.
+    assert preflight["Integration"]["Type"] == "MOCK"
+    assert preflight["AuthorizationType"] == "NONE"
+    assert preflight.get("ApiKeyRequired", False) is False
+    (answer,) = preflight["Integration"]["IntegrationResponses"]
+    headers = answer["ResponseParameters"]
+    assert headers[ALLOW_ORIGIN] == "'https://app.example.com'"
+    assert headers["method.response.header.Access-Control-Allow-Methods"] == "'POST'"
+    allowed_headers = headers["method.response.header.Access-Control-Allow-Headers"]
+    assert {"Content-Type", "Idempotency-Key", "traceparent"} <= set(
+        allowed_headers.strip("'").split(",")
+    )
+    assert headers["method.response.header.Access-Control-Max-Age"] == "'3600'"
+    for response in responses_of(template):
+        assert response["ResponseParameters"] == {ALLOW_ORIGIN: "'https://app.example.com'"}
+    _, method = post_method(template)
+    for response in method["Properties"]["MethodResponses"]:
+        assert response["ResponseParameters"][ALLOW_ORIGIN] is True
+    # API Gateway's own errors (refused authorization, throttling, a body the schema refuses).
+    errors = gateway_responses_of(template)
+    assert set(errors) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for error in errors.values():
+        assert error["ResponseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"
+        }
+
+
+def test_several_origins_each_get_their_own_origin_back(synthesize):
+    """A response names one origin: the caller's, when it is one of them, and says it varies."""
+    origins = ["https://app.example.com", "http://localhost:3000"]
+    template = synthesize(cors_origins=origins)
+    for response in responses_of(template):
+        assert response["ResponseParameters"] == {"method.response.header.Vary": "'Origin'"}
+        answer = response["ResponseTemplates"]["application/json"]
+        assert answer.startswith(rest_api.allowed_origin_template(tuple(origins)))
+    for origin, allowed in [(origins[1], origins[1]), ("https://evil.example.com", None)]:
+        context = {"responseOverride": {"status": None, "header": {}}}
+        mapping.render(
+            rest_api.allowed_origin_template(tuple(origins)),
+            {
+                "input": mapping.Input("", mapping.Request("", {"Origin": origin})),
+                "context": context,
+            },
+        )
+        assert context["responseOverride"]["header"].get("Access-Control-Allow-Origin") == allowed

@@ -108,10 +108,28 @@ def test_queue_feeds_the_consumer_in_batches_with_partial_failures(template, set
     assert props["FunctionName"] == {"Ref": function_id}
     assert props["BatchSize"] == settings.batch_size
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert props["ScalingConfig"] == {"MaximumConcurrency": settings.lambda_concurrency}
     assert props.get("MaximumBatchingWindowInSeconds", 0) == settings.batching_window_seconds
     if settings.batch_size > 10:
         assert props["MaximumBatchingWindowInSeconds"] >= 1
+
+
+def test_each_scaling_mode_configures_only_its_own_bound(synthesize):
+    """AWS takes a maximum concurrency or provisioned pollers, never both (settings.esm_mode)."""
+    standard = synthesize(
+        esm_mode="standard", lambda_concurrency=7, minimum_pollers=None, maximum_pollers=None
+    )
+    (mapping,) = standard.find_resources("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 7}
+    assert "ProvisionedPollerConfig" not in mapping["Properties"]
+    provisioned = synthesize(
+        esm_mode="provisioned", lambda_concurrency=None, minimum_pollers=3, maximum_pollers=12
+    )
+    (mapping,) = provisioned.find_resources("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["ProvisionedPollerConfig"] == {
+        "MinimumPollers": 3,
+        "MaximumPollers": 12,
+    }
+    assert "ScalingConfig" not in mapping["Properties"]
 
 
 def python_version(runtime_name: str) -> tuple[int, ...]:

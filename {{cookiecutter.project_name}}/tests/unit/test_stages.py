@@ -21,10 +21,14 @@ def queues(template: Template) -> dict:
     return template.find_resources("AWS::SQS::Queue")
 
 
+def prod_batch_size(context) -> int:
+    return 7 if context["batch_size"] != 7 else 6
+
+
 @pytest.fixture(scope="module")
 def prod(context):
-    """The stack as `cdk synth -c stage=prod` builds it, with prod's own lambda_concurrency."""
-    stages = {**context["stages"], "prod": {"lambda_concurrency": 42}}
+    """The stack as `cdk synth -c stage=prod` builds it, with prod's own batch size."""
+    stages = {**context["stages"], "prod": {"batch_size": prod_batch_size(context)}}
     values = {**context, "stage": "prod", "stages": stages}
     stack, _ = build(app_of(values))
     return stack, settings_of_stage(values, units=SETTINGS_MODULES), Template.from_stack(stack)
@@ -58,9 +62,10 @@ def test_a_prod_synth_is_hardened(prod):
 
 def test_a_stage_s_own_settings_win_over_the_shared_ones(prod, context):
     _, settings, template = prod
-    assert settings.lambda_concurrency == 42 != context["lambda_concurrency"]
+    own = prod_batch_size(context)
+    assert settings.batch_size == own != context["batch_size"]
     _, mapping = only(template, "AWS::Lambda::EventSourceMapping")
-    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 42}
+    assert mapping["Properties"]["BatchSize"] == own
 
 
 def test_other_stages_are_not_hardened(context):

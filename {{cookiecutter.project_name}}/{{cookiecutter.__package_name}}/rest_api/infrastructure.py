@@ -171,7 +171,7 @@ def allowed_origin_template(origins: tuple[str, ...]) -> str:
     return (
         "#set($origin = $input.params('Origin'))"
         "#if($origin == \"\")#set($origin = $input.params('origin'))#end"
-        f"#if({json.dumps(list(origins))}.contains($origin))"
+        f"#set($allowed = {json.dumps(list(origins))})#if($allowed.contains($origin))"
         "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end"
     )
 
@@ -393,7 +393,7 @@ class Api(Construct):
             validate_request_parameters=True,  # none are required today; any added will be
         )
         origins = settings.cors_origins
-        cors = cors_parameters(origins)
+        cors = cors_parameters(origins) or None
         with_origin = allowed_origin_template(origins)
         send_message = apigw.AwsIntegration(
             service="sqs",
