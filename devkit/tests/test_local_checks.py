@@ -10,12 +10,13 @@ from types import SimpleNamespace
 
 import botocore.auth
 import pytest
-from api_sqs_devkit.assembly import IntegrationResponse, Queue
+from api_sqs_devkit.assembly import Cors, IntegrationResponse, Queue
 from api_sqs_devkit.local import mapping
 from api_sqs_devkit.local.gateway import (
     IncomingRequest,
     Quota,
     TokenBucket,
+    allowed_origin,
     json_depth,
     route_pattern,
     sigv4_refusal,
@@ -519,6 +520,24 @@ def test_integration_responses_map_headers_then_apply_the_template_s_overrides(o
         "X-Message-Id": "m-1",
         "X-Type": "application/json",
     }
+
+
+@pytest.mark.parametrize(
+    ("allow_origins", "origin", "expected"),
+    [
+        pytest.param(("https://a.example.com",), "https://a.example.com", "https://a.example.com"),
+        pytest.param(("https://a.example.com",), "https://b.example.com", None, id="not listed"),
+        pytest.param(("https://a.example.com",), "", None, id="no origin"),
+        pytest.param(("*",), "https://b.example.com", "*", id="any"),
+        pytest.param(("https://*",), "https://b.example.com", "https://b.example.com", id="https"),
+        pytest.param(("https://*",), "http://b.example.com", None, id="not https"),
+    ],
+)
+def test_an_http_api_allows_the_origins_its_cors_configuration_names(
+    allow_origins, origin, expected
+):
+    assert allowed_origin(Cors(allow_origins=allow_origins), origin) == expected
+    assert allowed_origin(None, origin) is None
 
 
 # -- routing and body depth ---------------------------------------------------------------------
