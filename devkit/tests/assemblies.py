@@ -5,6 +5,13 @@
                              routes=[FixtureRoute("/orders", "orders"),
                                      FixtureRoute("/refunds", "refunds")])
 
+With cors_origins, the API allows those origins as the template's cors_origins does: an HTTP
+API's CorsConfiguration, or on a REST API an OPTIONS method per resource shaped as the CDK's
+add_cors_preflight synthesizes it, and Access-Control-Allow-Origin on every integration response
+of the methods (one origin: a static header mapping; several: the request's Origin echoed by the
+response templates when it is allowed, with Vary: Origin). With custom_domain, the API is
+served on that domain only (DisableExecuteApiEndpoint), with its DNS record.
+
 Each queue gets a dead-letter queue and a consumer function whose asset folder holds
 `handler.py` and `business_logic.py` (the same module names in every consumer). The handler
 writes every record it is given to `<record_dir>/<consumer>-<pid>.jsonl` with what became of it
@@ -29,6 +36,20 @@ HTTP_ISSUER = "https://issuer.example.com/"
 HTTP_AUDIENCES = ("my-client",)
 COGNITO_POOL_ARN = "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_AbCdEf123"
 COGNITO_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+# The request headers a browser may send cross-origin, as the template allows them.
+CORS_HEADERS = [
+    "content-type",
+    "authorization",
+    "idempotency-key",
+    "message-group-id",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+]
+CORS_MAX_AGE = 600
+CERTIFICATE_ARN = (
+    "arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+)
 
 HANDLER = """\
 import time
@@ -204,6 +225,8 @@ def write_assembly(
     region: str | None = None,
     record_dir: Path | None = None,
     tables: list[FixtureTable] | None = None,
+    cors_origins: list[str] | None = None,
+    custom_domain: str | None = None,
 ) -> Path:
     """A cloud assembly in `directory` (made if missing); returns it. auth: iam, jwt or none
     (jwt is a JWT authorizer on an HTTP API, a Cognito user pool authorizer on a REST API)."""
@@ -221,12 +244,18 @@ def write_assembly(
         add_consumer(resources, directory, queue, queue_ids[queue.name], record_dir, table_ids)
     if api == "http":
         add_http_api(resources, outputs, routes, queue_ids, auth, rate_limit, burst_limit)
+        if cors_origins:
+            add_http_cors(resources, cors_origins)
     elif api == "rest":
         add_rest_api(
             resources, outputs, routes, queue_ids, auth, rate_limit, burst_limit, stage, usage_plan
         )
+        if cors_origins:
+            add_rest_cors(resources, cors_origins)
     else:
         raise ValueError(f"api must be http or rest, not {api!r}")
+    if custom_domain:
+        add_custom_domain(resources, outputs, api, custom_domain)
     for queue in queues:
         outputs[pascal(queue.name) + "QueueUrl"] = {"Value": ref(queue_ids[queue.name])}
     stacks = {STACK: {"Resources": resources, "Outputs": outputs}}
@@ -698,3 +727,173 @@ def attempts(record_dir: Path) -> list[dict]:
 def processed(record_dir: Path) -> list[dict]:
     """Every record the fixture consumers processed, in the order they finished."""
     return [record for record in attempts(record_dir) if record["outcome"] == "processed"]
+
+
+def add_http_cors(resources: dict, origins: list[str]) -> None:
+    """CorsConfiguration, as HttpApi(cors_preflight=CorsPreflightOptions(...)) synthesizes it."""
+    (api,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api"]
+    api["Properties"]["CorsConfiguration"] = {
+        "AllowHeaders": CORS_HEADERS,
+        "AllowMethods": ["POST"],
+        "AllowOrigins": origins,
+        "MaxAge": CORS_MAX_AGE,
+    }
+
+
+def cors_preflight_method(origins: list[str], resource_id: str, api_id: str) -> dict:
+    """The OPTIONS method of resource.add_cors_preflight(allow_origins=origins,
+    allow_methods=["POST"], allow_headers=CORS_HEADERS, max_age=10 minutes), as aws-cdk-lib
+    synthesizes it: the first origin as a static header, the others echoed by the template."""
+    headers = {
+        "Access-Control-Allow-Headers": f"'{','.join(CORS_HEADERS)}'",
+        "Access-Control-Allow-Origin": f"'{origins[0]}'",
+        "Vary": "'Origin'",
+        "Access-Control-Allow-Methods": "'POST'",
+        "Access-Control-Max-Age": f"'{CORS_MAX_AGE}'",
+    }
+    response: dict = {
+        "ResponseParameters": {
+            f"method.response.header.{name}": value for name, value in headers.items()
+        },
+        "StatusCode": "204",
+    }
+    if len(origins) > 1:
+        condition = " || ".join(f'$origin == "{origin}"' for origin in origins[1:])
+        response["ResponseTemplates"] = {
+            "application/json": (
+                '#set($origin = $input.params().header.get("Origin"))\n'
+                '#if($origin == "")\n'
+                '  #set($origin = $input.params().header.get("origin"))\n'
+                "#end\n"
+                f"#if({condition})\n"
+                "  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
+                "#end"
+            )
+        }
+    return {
+        "ApiKeyRequired": False,
+        "AuthorizationType": "NONE",
+        "HttpMethod": "OPTIONS",
+        "Integration": {
+            "IntegrationResponses": [response],
+            "RequestTemplates": {"application/json": "{ statusCode: 200 }"},
+            "Type": "MOCK",
+        },
+        "MethodResponses": [
+            {
+                "ResponseParameters": {f"method.response.header.{name}": True for name in headers},
+                "StatusCode": "204",
+            }
+        ],
+        "ResourceId": ref(resource_id),
+        "RestApiId": ref(api_id),
+    }
+
+
+def echo_allowed_origin(origins: list[str]) -> str:
+    """A response template's first line: the request's Origin as Access-Control-Allow-Origin
+    when it is one of the origins."""
+    condition = " || ".join(f'$origin == "{origin}"' for origin in origins)
+    return (
+        "#set($origin = $input.params('Origin'))"
+        f"#if({condition})"
+        "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end\n"
+    )
+
+
+def add_rest_cors(resources: dict, origins: list[str]) -> None:
+    """A preflight method beside every method, and Access-Control-Allow-Origin on every
+    integration response of the methods."""
+    api_id = next(k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::RestApi")
+    methods = {k: r for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::Method"}
+    for method in methods.values():
+        properties = method["Properties"]
+        header = "Access-Control-Allow-Origin" if len(origins) == 1 else "Vary"
+        value = f"'{origins[0]}'" if len(origins) == 1 else "'Origin'"
+        responses = json.loads(json.dumps(properties["Integration"]["IntegrationResponses"]))
+        for response in responses:
+            response["ResponseParameters"] = {f"method.response.header.{header}": value}
+            if len(origins) > 1:
+                for content_type, template in response["ResponseTemplates"].items():
+                    response["ResponseTemplates"][content_type] = (
+                        echo_allowed_origin(origins) + template
+                    )
+        properties["Integration"]["IntegrationResponses"] = responses
+        properties["MethodResponses"] = [
+            {"StatusCode": status, "ResponseParameters": {f"method.response.header.{header}": True}}
+            for status in ("200", "400", "413", "500")
+        ]
+    for resource_id in {m["Properties"]["ResourceId"]["Ref"] for m in methods.values()}:
+        resources[f"{resource_id}OPTIONS"] = {
+            "Type": "AWS::ApiGateway::Method",
+            "Properties": cors_preflight_method(origins, resource_id, api_id),
+        }
+
+
+def add_custom_domain(resources: dict, outputs: dict, api: str, domain: str) -> None:
+    """A regional custom domain mapped to the API's stage, its DNS alias, and the API's own
+    endpoint turned off, as the CDK's DomainName, ApiMapping / BasePathMapping and ARecord
+    synthesize them."""
+    kind = "AWS::ApiGatewayV2" if api == "http" else "AWS::ApiGateway"
+    api_type = f"{kind}::Api" if api == "http" else f"{kind}::RestApi"
+    api_id = next(k for k, r in resources.items() if r["Type"] == api_type)
+    stage_id = next(k for k, r in resources.items() if r["Type"] == f"{kind}::Stage")
+    resources[api_id]["Properties"]["DisableExecuteApiEndpoint"] = True
+    domain_id = logical_id(STACK, "ApiDomainName")
+    if api == "http":
+        resources[domain_id] = {
+            "Type": "AWS::ApiGatewayV2::DomainName",
+            "Properties": {
+                "DomainName": domain,
+                "DomainNameConfigurations": [
+                    {
+                        "CertificateArn": CERTIFICATE_ARN,
+                        "EndpointType": "REGIONAL",
+                        "SecurityPolicy": "TLS_1_2",
+                    }
+                ],
+            },
+        }
+        resources[logical_id(STACK, "ApiMapping")] = {
+            "Type": "AWS::ApiGatewayV2::ApiMapping",
+            "Properties": {
+                "ApiId": ref(api_id),
+                "DomainName": ref(domain_id),
+                "Stage": ref(stage_id),
+            },
+            "DependsOn": [domain_id],
+        }
+    else:
+        resources[domain_id] = {
+            "Type": "AWS::ApiGateway::DomainName",
+            "Properties": {
+                "DomainName": domain,
+                "EndpointConfiguration": {"Types": ["REGIONAL"]},
+                "RegionalCertificateArn": CERTIFICATE_ARN,
+                "SecurityPolicy": "TLS_1_2",
+            },
+        }
+        resources[logical_id(STACK, "ApiBasePathMapping")] = {
+            "Type": "AWS::ApiGateway::BasePathMapping",
+            "Properties": {
+                "DomainName": ref(domain_id),
+                "RestApiId": ref(api_id),
+                "Stage": ref(stage_id),
+            },
+        }
+    resources[logical_id(STACK, "ApiAliasRecord")] = {
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "AliasTarget": {
+                "DNSName": get_att(domain_id, "RegionalDomainName"),
+                "HostedZoneId": get_att(domain_id, "RegionalHostedZoneId"),
+            },
+            "HostedZoneId": "Z0123456789ABCDEFGHIJ",
+            "Name": f"{domain}.",
+            "Type": "A",
+        },
+    }
+    outputs["CustomDomainUrl"] = {
+        "Description": "The API on its custom domain",
+        "Value": f"https://{domain}/",
+    }

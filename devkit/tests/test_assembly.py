@@ -7,6 +7,7 @@ import pytest
 from api_sqs_devkit.assembly import LOCAL_ACCOUNT, AssemblyError, queue_url, read_service
 from assemblies import (
     COGNITO_ISSUER,
+    CORS_HEADERS,
     HTTP_AUDIENCES,
     HTTP_ISSUER,
     REST_TEMPLATE,
@@ -255,3 +256,76 @@ def test_a_fifo_event_source_lambda_would_refuse(tmp_path, queue, refused):
     with pytest.raises(AssemblyError, match=refused) as raised:
         read_service(write_assembly(tmp_path, queues=[queue]))
     assert "no batching window from a FIFO queue" in str(raised.value)
+
+
+ORIGINS = ["https://app.example.com", "https://admin.example.com"]
+
+
+def test_an_http_api_s_cors_configuration(tmp_path):
+    service = read_service(write_assembly(tmp_path, api="http", cors_origins=ORIGINS))
+    cors = service.api.cors
+    assert cors.allow_origins == tuple(ORIGINS)
+    assert (cors.allow_methods, cors.allow_headers) == (("POST",), tuple(CORS_HEADERS))
+    assert (cors.expose_headers, cors.max_age, cors.allow_credentials) == ((), 600, False)
+    assert read_service(write_assembly(tmp_path / "plain", api="http")).api.cors is None
+
+
+@pytest.mark.parametrize("origins", [ORIGINS[:1], ORIGINS], ids=["one origin", "two origins"])
+def test_a_rest_cors_preflight_is_a_mock_route_with_its_header_mappings(tmp_path, origins):
+    api = read_service(write_assembly(tmp_path, api="rest", cors_origins=origins)).api
+    assert [route.key for route in api.routes] == ["POST /messages"]
+    (preflight,) = api.mock_routes
+    assert (preflight.key, preflight.integration_type, preflight.queue) == (
+        "OPTIONS /messages",
+        "MOCK",
+        None,
+    )
+    assert preflight.authorization == "NONE"
+    assert preflight.request_templates == {"application/json": "{ statusCode: 200 }"}
+    (response,) = preflight.integration_responses
+    assert response.status_code == "204" and response.selection_pattern is None
+    assert response.parameters == {
+        "Access-Control-Allow-Headers": f"'{','.join(CORS_HEADERS)}'",
+        "Access-Control-Allow-Origin": "'https://app.example.com'",
+        "Vary": "'Origin'",
+        "Access-Control-Allow-Methods": "'POST'",
+        "Access-Control-Max-Age": "'600'",
+    }
+    assert set(preflight.response_headers["204"]) == set(response.parameters)
+    echoes = "responseOverride.header.Access-Control-Allow-Origin"
+    assert (echoes in response.templates.get("application/json", "")) == (len(origins) > 1)
+    # The method's own integration responses carry the header too.
+    (post,) = api.routes
+    header = "Access-Control-Allow-Origin" if len(origins) == 1 else "Vary"
+    assert {r.status_code: r.parameters for r in post.integration_responses} == {
+        status: {header: "'https://app.example.com'" if len(origins) == 1 else "'Origin'"}
+        for status in ("200", "400", "500")
+    }
+    assert post.response_headers["413"] == (header,)
+
+
+def test_a_header_mapping_no_method_response_declares_is_refused(tmp_path):
+    cdk_out = write_assembly(tmp_path, api="rest", cors_origins=ORIGINS[:1])
+    path, template = template_of(cdk_out)
+    for resource in template["Resources"].values():
+        if resource["Properties"].get("HttpMethod") == "POST":
+            resource["Properties"]["MethodResponses"][0]["ResponseParameters"] = {}
+    path.write_text(json.dumps(template))
+    with pytest.raises(
+        AssemblyError,
+        match="the 200 integration response maps method.response.header.Access-Control-Allow-"
+        "Origin, which no 200 method response declares",
+    ):
+        read_service(cdk_out)
+
+
+@pytest.mark.parametrize("api", ["http", "rest"])
+def test_a_custom_domain_and_a_disabled_default_endpoint_are_tolerated(tmp_path, api):
+    cdk_out = write_assembly(tmp_path, api=api, custom_domain="api.example.com")
+    _, template = template_of(cdk_out)
+    kinds = {resource["Type"] for resource in template["Resources"].values()}
+    assert "AWS::Route53::RecordSet" in kinds
+    assert kinds & {"AWS::ApiGatewayV2::ApiMapping", "AWS::ApiGateway::BasePathMapping"}
+    service = read_service(cdk_out)
+    assert [route.key for route in service.api.routes] == ["POST /messages"]
+    assert service.outputs["CustomDomainUrl"] == "The API on its custom domain"

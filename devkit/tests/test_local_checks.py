@@ -10,12 +10,13 @@ from types import SimpleNamespace
 
 import botocore.auth
 import pytest
-from api_sqs_devkit.assembly import IntegrationResponse, Queue
+from api_sqs_devkit.assembly import Cors, IntegrationResponse, Queue
 from api_sqs_devkit.local import mapping
 from api_sqs_devkit.local.gateway import (
     IncomingRequest,
     Quota,
     TokenBucket,
+    allowed_origin,
     json_depth,
     route_pattern,
     sigv4_refusal,
@@ -459,6 +460,84 @@ def test_integration_responses_select_by_status_and_may_override_it(status, body
 def test_no_matching_integration_response_is_a_mapping_failure():
     with pytest.raises(mapping.MappingFailed):
         mapping.integration_response(RESPONSES[1:], 200, "{}", {})
+
+
+def test_a_template_may_set_a_hyphenated_response_header_as_velocity_allows():
+    template = (
+        '#set($origin = $input.params().header.get("Origin"))\n'
+        "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
+        "#set($n = 3)#set($n = $n - 1)$n"
+    )
+    request = mapping.Request("", {"Origin": "https://app.example.com"})
+    context = {"responseOverride": {"status": None, "header": {}}}
+    rendered = mapping.render(template, {"input": mapping.Input("", request), "context": context})
+    assert rendered.strip() == "2"
+    assert context["responseOverride"]["header"] == {
+        "Access-Control-Allow-Origin": "https://app.example.com"
+    }
+
+
+HEADER_MAPPINGS = IntegrationResponse(
+    "200",
+    None,
+    {
+        "application/json": "#if($input.params('Origin') == \"https://b.example.com\")"
+        '#set($context.responseOverride.header.Access-Control-Allow-Origin = "https://b.example.com")'
+        "#end{}"
+    },
+    {
+        "Access-Control-Allow-Origin": "'https://a.example.com'",
+        "Vary": "'Origin'",
+        "X-Request-Id": "context.requestId",
+        "X-Message-Id": "integration.response.body.MessageId",
+        "X-Type": "integration.response.header.content-type",
+        "X-Missing": "integration.response.header.X-Nothing",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        pytest.param("https://a.example.com", "https://a.example.com", id="static"),
+        pytest.param("https://b.example.com", "https://b.example.com", id="template override"),
+        pytest.param("https://evil.example.com", "https://a.example.com", id="another origin"),
+    ],
+)
+def test_integration_responses_map_headers_then_apply_the_template_s_overrides(origin, allowed):
+    answer = mapping.integration_response(
+        (HEADER_MAPPINGS,),
+        200,
+        '{"MessageId": "m-1"}',
+        {"requestId": "r-1"},
+        mapping.Request("", {"Origin": origin}),
+        {"Content-Type": "application/json"},
+    )
+    assert answer.headers == {
+        "Access-Control-Allow-Origin": allowed,
+        "Vary": "Origin",
+        "X-Request-Id": "r-1",
+        "X-Message-Id": "m-1",
+        "X-Type": "application/json",
+    }
+
+
+@pytest.mark.parametrize(
+    ("allow_origins", "origin", "expected"),
+    [
+        pytest.param(("https://a.example.com",), "https://a.example.com", "https://a.example.com"),
+        pytest.param(("https://a.example.com",), "https://b.example.com", None, id="not listed"),
+        pytest.param(("https://a.example.com",), "", None, id="no origin"),
+        pytest.param(("*",), "https://b.example.com", "*", id="any"),
+        pytest.param(("https://*",), "https://b.example.com", "https://b.example.com", id="https"),
+        pytest.param(("https://*",), "http://b.example.com", None, id="not https"),
+    ],
+)
+def test_an_http_api_allows_the_origins_its_cors_configuration_names(
+    allow_origins, origin, expected
+):
+    assert allowed_origin(Cors(allow_origins=allow_origins), origin) == expected
+    assert allowed_origin(None, origin) is None
 
 
 # -- routing and body depth ---------------------------------------------------------------------

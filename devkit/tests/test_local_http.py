@@ -202,3 +202,14 @@ def test_the_token_s_subject_arrives_as_a_message_attribute(stack):
     assert attributes["caller"]["stringValue"] == "user-42"
     assert attributes["received-at"]["dataType"] == "Number"
     assert int(attributes["received-at"]["stringValue"]) <= time.time() * 1000
+
+
+def test_without_a_cors_configuration_no_preflight_is_answered_nor_header_added(stack):
+    url = stack.route("/orders")["url"]
+    preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+    status, _, answer = stack.exchange("OPTIONS", url, headers=preflight)
+    assert (status, answer) == (404, {"message": "Not Found"})
+    headers = {**stack.headers(route="/orders"), "Origin": "https://app.example.com"}
+    status, answer_headers, _ = stack.exchange("POST", url, b'{"no": "cors"}', headers)
+    assert status == 200
+    assert not [name for name in answer_headers if name.startswith("access-control-")]

@@ -198,3 +198,15 @@ def test_an_api_key_is_held_to_its_rate_and_quota(stack):
     assert stack.call(b'{"keyed": true}', route="/keyed") == (429, {"message": "Limit Exceeded"})
     # Routes without a key are not held to the key's limits.
     assert stack.post(b'{"unkeyed": true}', route="/orders") == 200
+
+
+def test_without_a_preflight_method_no_cors_header_is_added(stack):
+    url = stack.route("/orders")["url"]
+    preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+    status, _, answer = stack.exchange("OPTIONS", url, headers=preflight)
+    assert (status, answer) == (403, {"message": "Missing Authentication Token"})
+    body = b'{"no": "cors"}'
+    headers = {**stack.headers(body, route="/orders"), "Origin": "https://app.example.com"}
+    status, answer_headers, _ = stack.exchange("POST", url, body, headers)
+    assert status == 200
+    assert not [name for name in answer_headers if name.startswith("access-control-")]

@@ -90,13 +90,16 @@ class IntegrationResponse:
     status_code: str
     selection_pattern: str | None  # a regex on the integration's status; None: the default
     templates: dict[str, str]  # content type -> mapping template (VTL)
+    # ResponseParameters: header name -> its value's expression ('static', integration.
+    # response.header.X, integration.response.body[.path], context.X).
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Route:
     method: str  # POST, GET ... or ANY
     path: str  # as deployed (REST: without the stage); may hold {name} and {name+}
-    queue: Queue  # the queue its integration sends to
+    queue: Queue | None  # the queue its integration sends to; None for a MOCK integration
     authorization: str  # AWS_IAM | JWT | COGNITO_USER_POOLS | NONE
     jwt_issuer: str
     jwt_audiences: tuple[str, ...]
@@ -113,6 +116,9 @@ class Route:
     identity_header: str = "Authorization"  # where the authorizer reads the token
     rate_limit: float | None = None  # a throttle of this route's own, over the stage's
     burst_limit: int | None = None
+    integration_type: str = "AWS"  # CloudFormation's: AWS, AWS_PROXY (HTTP API) or MOCK
+    # REST: the headers each method response declares, by status code.
+    response_headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -129,15 +135,31 @@ class UsagePlan:
 
 
 @dataclass(frozen=True)
+class Cors:
+    """An HTTP API's CORS configuration, which API Gateway applies itself: it answers the
+    preflight requests and adds the headers to the integrations' responses."""
+
+    allow_origins: tuple[str, ...]  # origins, "*", or "https://*" / "http://*"
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None  # seconds
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
 class Api:
     kind: str  # "http" | "rest"
     name: str
     stage_name: str
     rate_limit: float
     burst_limit: int
-    routes: tuple[Route, ...]
+    routes: tuple[Route, ...]  # the routes that send to a queue
     usage_plan: UsagePlan | None
     logical_id: str = ""
+    cors: Cors | None = None  # HTTP API: its CorsConfiguration
+    # REST: methods API Gateway answers itself (MOCK integrations, CORS preflights say).
+    mock_routes: tuple[Route, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -614,6 +636,23 @@ class _Reader:
             routes=tuple(routes),
             usage_plan=None,
             logical_id=api_id,
+            cors=self.cors(properties.get("CorsConfiguration")),
+        )
+
+    def cors(self, configuration: dict | None) -> Cors | None:
+        if not configuration:
+            return None
+
+        def strings(name: str) -> tuple[str, ...]:
+            return tuple(self.resolve(value) for value in configuration.get(name, []))
+
+        return Cors(
+            allow_origins=strings("AllowOrigins"),
+            allow_methods=strings("AllowMethods"),
+            allow_headers=strings("AllowHeaders"),
+            expose_headers=strings("ExposeHeaders"),
+            max_age=_int_or_none(configuration.get("MaxAge")),
+            allow_credentials=configuration.get("AllowCredentials") in (True, "true"),
         )
 
     def http_route(self, logical_id: str, route: dict, route_settings: dict) -> Route:
@@ -674,6 +713,7 @@ class _Reader:
             identity_header=identity_header,
             rate_limit=_float_or_none(settings.get("ThrottlingRateLimit")),
             burst_limit=_int_or_none(settings.get("ThrottlingBurstLimit")),
+            integration_type="AWS_PROXY",
         )
 
     def identity_header(self, source: Any) -> str:
@@ -699,15 +739,13 @@ class _Reader:
             ),
             {},
         )
-        routes = []
+        routes, mock_routes = [], []
         for logical_id, resource in self.of_type("AWS::ApiGateway::Method").items():
             method = resource.get("Properties", {})
             if api_id not in _references(method.get("RestApiId")):
                 continue
-            integration = method.get("Integration", {})
-            if method.get("HttpMethod") == "OPTIONS" and integration.get("Type") == "MOCK":
-                continue  # a CORS preflight answered by API Gateway itself
-            routes.append(self.rest_route(api_id, logical_id, method, method_settings))
+            route = self.rest_route(api_id, logical_id, method, method_settings)
+            (mock_routes if route.integration_type == "MOCK" else routes).append(route)
         return Api(
             kind="rest",
             name=self.resolve(properties.get("Name", api_id)),
@@ -717,6 +755,7 @@ class _Reader:
             routes=tuple(routes),
             usage_plan=self.usage_plan(api_id, stage_id),
             logical_id=api_id,
+            mock_routes=tuple(mock_routes),
         )
 
     def rest_stage(self, api_id: str) -> tuple[str, dict]:
@@ -750,21 +789,23 @@ class _Reader:
         http_method = method.get("HttpMethod", "ANY").upper()
         path = self.rest_path(method.get("ResourceId"), f"ResourceId of {where}")
         integration = method.get("Integration", {})
+        integration_type = integration.get("Type", "no integration")
         uri = self.resolve(integration.get("Uri", ""))
-        if integration.get("Type") != "AWS" or ":sqs:" not in uri:
-            kind = integration.get("Type", "no integration")
+        if integration_type != "MOCK" and (integration_type != "AWS" or ":sqs:" not in uri):
             raise AssemblyError(
-                f"{where}: {http_method} {path} integrates with {kind} {uri}; the emulator runs"
-                " AWS integrations with SQS only"
+                f"{where}: {http_method} {path} integrates with {integration_type} {uri}; the"
+                " emulator runs AWS integrations with SQS, and MOCK integrations, only"
             )
         templates = {
             content_type: self.resolve(template)
             for content_type, template in integration.get("RequestTemplates", {}).items()
         }
-        queue = self.queue_named_in(
-            [integration.get("Uri"), integration.get("RequestParameters", {}), templates],
-            f"the integration of {where}",
-        )
+        queue = None
+        if integration_type != "MOCK":
+            queue = self.queue_named_in(
+                [integration.get("Uri"), integration.get("RequestParameters", {}), templates],
+                f"the integration of {where}",
+            )
         authorization = method.get("AuthorizationType", "NONE")
         issuer, identity_header = "", "Authorization"
         if authorization == "COGNITO_USER_POOLS":
@@ -788,6 +829,13 @@ class _Reader:
             ),
             {},
         )
+        response_headers = {
+            str(response.get("StatusCode")): tuple(
+                name.removeprefix("method.response.header.")
+                for name in response.get("ResponseParameters", {})
+            )
+            for response in method.get("MethodResponses", [])
+        }
         return Route(
             method=http_method,
             path=path,
@@ -800,22 +848,45 @@ class _Reader:
             api_key_required=bool(method.get("ApiKeyRequired", False)),
             request_templates=templates,
             passthrough_behavior=integration.get("PassthroughBehavior", "WHEN_NO_MATCH"),
-            integration_responses=tuple(
+            integration_responses=self.integration_responses(integration, response_headers, where),
+            authorization_scopes=tuple(method.get("AuthorizationScopes", [])),
+            identity_header=identity_header,
+            rate_limit=_float_or_none(own.get("ThrottlingRateLimit")),
+            burst_limit=_int_or_none(own.get("ThrottlingBurstLimit")),
+            integration_type=integration_type,
+            response_headers=response_headers,
+        )
+
+    def integration_responses(
+        self, integration: dict, response_headers: dict[str, tuple[str, ...]], where: str
+    ) -> tuple[IntegrationResponse, ...]:
+        """A REST integration's responses. A header one maps must be declared by the method
+        response of its status code, or API Gateway refuses the method."""
+        responses = []
+        for response in integration.get("IntegrationResponses", []):
+            status_code = str(response.get("StatusCode", "200"))
+            parameters = {}
+            for target, value in response.get("ResponseParameters", {}).items():
+                name = target.removeprefix("method.response.header.")
+                if name not in response_headers.get(status_code, ()):
+                    raise AssemblyError(
+                        f"{where}: the {status_code} integration response maps {target}, which"
+                        f" no {status_code} method response declares: declare it in the method's"
+                        " MethodResponses (API Gateway refuses the mapping otherwise)"
+                    )
+                parameters[name] = self.resolve(value)
+            responses.append(
                 IntegrationResponse(
-                    status_code=str(response.get("StatusCode", "200")),
+                    status_code=status_code,
                     selection_pattern=response.get("SelectionPattern"),
                     templates={
                         content_type: self.resolve(template)
                         for content_type, template in response.get("ResponseTemplates", {}).items()
                     },
+                    parameters=parameters,
                 )
-                for response in integration.get("IntegrationResponses", [])
-            ),
-            authorization_scopes=tuple(method.get("AuthorizationScopes", [])),
-            identity_header=identity_header,
-            rate_limit=_float_or_none(own.get("ThrottlingRateLimit")),
-            burst_limit=_int_or_none(own.get("ThrottlingBurstLimit")),
-        )
+            )
+        return tuple(responses)
 
     def request_schema(self, method: dict, where: str) -> dict | None:
         validator_value = method.get("RequestValidatorId")

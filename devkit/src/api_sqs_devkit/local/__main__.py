@@ -20,6 +20,7 @@ import boto3
 
 from ..assembly import LOCAL_ACCOUNT, LOCAL_REGION, AssemblyError, Service, queue_url, read_service
 from ..ops.arguments import add_cdk_out
+from . import mapping
 from .gateway import API_KEY_HEADER, LOCAL_CREDENTIALS, Gateway, LocalRoute
 from .poller import MOST_LOCAL_WORKERS, InvocationFailed, Poller
 from .sqs import LocalQueue, SqsServerFailed, create_queues, start_sqs_server
@@ -75,12 +76,18 @@ def how_to_call(gateway: Gateway, route: LocalRoute) -> str:
 def template_problems(service: Service) -> list[str]:
     """Mapping templates that do not parse: the routes answer 500 until they are fixed."""
     problems = []
-    for route in service.api.routes:
-        for content_type, template in route.request_templates.items():
+    for route in service.api.routes + service.api.mock_routes:
+        templates = [(content_type, t) for content_type, t in route.request_templates.items()]
+        templates += [
+            (f"{response.status_code} response, {content_type}", template)
+            for response in route.integration_responses
+            for content_type, template in response.templates.items()
+        ]
+        for where, template in templates:
             try:
-                airspeed.Template(template).ensure_compiled()
+                mapping.compiled(template)
             except airspeed.TemplateSyntaxError as error:
-                problems.append(f"{route.key} ({content_type}): {error}")
+                problems.append(f"{route.key} ({where}): {error}")
     return problems
 
 
@@ -91,11 +98,16 @@ def banner(service: Service, gateway: Gateway, pollers: list[Poller]) -> str:
         f" {service.stack_name} on {gateway.base_url}"
     ]
     for route in gateway.routes:
+        if route.route.queue is None:
+            lines.append(f"  {route.route.method} {gateway.url(route)} -> MOCK (answered here)")
+            continue
         lines += [
             f"  {route.route.method} {gateway.url(route)} -> {route.route.queue.name}"
             f" ({route.route.authorization})",
             f"    call it:  {how_to_call(gateway, route)}",
         ]
+    if api.cors:
+        lines.append(f"  cors:     {', '.join(api.cors.allow_origins)} (preflights answered here)")
     for issuer in gateway.issuers:
         route = next(route for route in gateway.routes if route.audience.issuer == issuer)
         audience = ", ".join(route.audience.audiences) or "a Cognito app client"

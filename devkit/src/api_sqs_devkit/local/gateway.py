@@ -31,6 +31,25 @@ choices made where it does not are marked CHOICE):
   above (CHOICE: a message body is Unicode text; AWS documents no behaviour for such bytes).
 - a mapping template that fails to render: 500 {"message":"Internal server error"}, the
   reason in the log (as API Gateway logs "Execution failed due to configuration error").
+
+CORS, as each API type does it:
+- HTTP API with a CorsConfiguration: a preflight (OPTIONS with Origin and Access-Control-Request-
+  Method) is answered by the gateway itself, before routing and authorization, unless a route
+  takes OPTIONS (an OPTIONS route, or $default as AWS documents): 204, with Access-Control-Allow-
+  Origin (the origin, or "*"), -Allow-Methods, -Allow-Headers, -Max-Age and -Allow-Credentials as
+  configured when the origin is allowed; with none of them when it is not (CHOICE: AWS documents
+  no answer for that case; the browser refuses either way). The requested method and headers
+  are not checked: the browser checks them against the answer (CHOICE). The integration's
+  responses to an allowed origin carry Access-Control-Allow-Origin, -Expose-Headers and
+  -Allow-Credentials as configured; API Gateway's own refusals (401, 403, 404, 429) carry none
+  (CHOICE: AWS documents the headers on the response from an integration). Without a
+  CorsConfiguration nothing is added, and OPTIONS is routed as any method (404 without a route).
+- REST API: nothing built in, as in AWS. An OPTIONS method with a MOCK integration (what the
+  CDK's add_cors_preflight makes) is served as deployed: its request template's statusCode
+  selects the integration response, whose header mappings and response template (with
+  $context.responseOverride.header.*) make the answer. Every method's integration responses
+  apply their header mappings ('static', integration.response.header.X, integration.response.
+  body[.path], context.X), then the headers their templates set in $context.responseOverride.
 """
 
 import hashlib
@@ -51,7 +70,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from ..assembly import LOCAL_ACCOUNT, Route, Service
+from ..assembly import LOCAL_ACCOUNT, Cors, Route, Service
 from . import mapping
 from .oidc import Audience, LocalIssuer, TokenRefused, TokenVerifier
 from .sqs import (
@@ -213,6 +232,22 @@ def route_pattern(path: str) -> re.Pattern:
     return re.compile(pattern)
 
 
+def allowed_origin(cors: Cors | None, origin: str) -> str | None:
+    """The Access-Control-Allow-Origin an HTTP API's CORS configuration gives an origin: "*"
+    when it allows any, the origin when it names it or its scheme ("https://*"); None when it
+    does not allow it, or there is no configuration."""
+    if cors is None or not origin:
+        return None
+    for allowed in cors.allow_origins:
+        if allowed == "*":
+            return "*"
+        if allowed == origin:
+            return origin
+        if allowed in ("https://*", "http://*") and origin.startswith(allowed[:-1]):
+            return origin
+    return None
+
+
 class Answer(Exception):
     """A response decided before the integration: status, body, headers."""
 
@@ -272,7 +307,10 @@ class Gateway(ThreadingHTTPServer):
         self.base_url = f"http://127.0.0.1:{self.server_port}"
         stage = self.api.stage_name
         prefix = f"/{stage}" if self.api.kind == "rest" or stage != "$default" else ""
-        self.routes = [LocalRoute(route, prefix, self.api.kind) for route in self.api.routes]
+        self.routes = [
+            LocalRoute(route, prefix, self.api.kind)
+            for route in self.api.routes + self.api.mock_routes
+        ]
         self.throttle = TokenBucket(self.api.rate_limit, self.api.burst_limit)
         self.issuer = issuer or LocalIssuer()
         self.verifier = TokenVerifier(self.issuer.jwks())
@@ -329,7 +367,7 @@ class Gateway(ThreadingHTTPServer):
                     "method": route.route.method,
                     "path": route.route.path,
                     "url": self.url(route),
-                    "queue": route.route.queue.name,
+                    "queue": route.route.queue.name if route.route.queue else None,
                     "authorization": route.route.authorization,
                     "api_key_required": route.route.api_key_required and bool(self.api_key),
                     "token": self.token(route),
@@ -337,6 +375,54 @@ class Gateway(ThreadingHTTPServer):
                 for route in self.routes
             ],
         }
+
+    # -- CORS of an HTTP API (a REST API's is in its methods) ---------------------------------
+
+    def is_preflight(self, request: "IncomingRequest") -> bool:
+        """A CORS preflight the HTTP API answers itself: no route of its own takes it."""
+        headers = request.lower_headers
+        if not (
+            self.api.cors
+            and request.method == "OPTIONS"
+            and headers.get("origin")
+            and headers.get("access-control-request-method")
+        ):
+            return False
+        return not any(
+            route.matches("OPTIONS", request.path) is not None
+            and (route.route.method == "OPTIONS" or route.route.path == "/{proxy+}")
+            for route in self.routes
+        )
+
+    def preflight(self, request: "IncomingRequest") -> Answer:
+        cors = self.api.cors
+        origin = allowed_origin(cors, request.lower_headers["origin"])
+        if cors is None or origin is None:
+            return Answer(204, "")
+        headers = {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": ",".join(cors.allow_methods),
+        }
+        if cors.allow_headers:
+            headers["Access-Control-Allow-Headers"] = ",".join(cors.allow_headers)
+        if cors.max_age is not None:
+            headers["Access-Control-Max-Age"] = str(cors.max_age)
+        if cors.allow_credentials:
+            headers["Access-Control-Allow-Credentials"] = "true"
+        return Answer(204, "", headers)
+
+    def cors_headers(self, request: "IncomingRequest") -> dict[str, str]:
+        """What an HTTP API's CORS configuration adds to an integration's response."""
+        cors = self.api.cors
+        origin = allowed_origin(cors, request.lower_headers.get("origin", ""))
+        if cors is None or origin is None:
+            return {}
+        headers = {"Access-Control-Allow-Origin": origin}
+        if cors.expose_headers:
+            headers["Access-Control-Expose-Headers"] = ",".join(cors.expose_headers)
+        if cors.allow_credentials:
+            headers["Access-Control-Allow-Credentials"] = "true"
+        return headers
 
     def find_route(self, method: str, path: str) -> tuple[LocalRoute, dict[str, str]]:
         for route in self.routes:
@@ -419,9 +505,15 @@ class Gateway(ThreadingHTTPServer):
             sent = send_message(self.sqs, queue, send)
         except SqsError as error:
             log.info("%s: SQS refused the message: %s %s", route.route.key, error.code, error)
-            return Answer(error.status, xml_error(error), {"Content-Type": "text/xml"})
+            return Answer(
+                error.status,
+                xml_error(error),
+                {"Content-Type": "text/xml", **self.cors_headers(request)},
+            )
         self.count_sent(queue, sent)
-        return Answer(200, xml_answer(sent), {"Content-Type": "text/xml"})
+        return Answer(
+            200, xml_answer(sent), {"Content-Type": "text/xml", **self.cors_headers(request)}
+        )
 
     def rest_integration(self, route: LocalRoute, request: "IncomingRequest") -> Answer:
         """The method's content handling, validation, mapping template, SQS, and integration
@@ -437,6 +529,8 @@ class Gateway(ThreadingHTTPServer):
         text = request.body.decode("utf-8", errors="strict") if request.utf8 else None
         if route.schema is not None and content_type == "application/json":
             self.validate(route, text)
+        if route.route.integration_type == "MOCK":
+            return self.mock_integration(route, request, template, text or "")
         queue = self.queue_of(route)
         context = request.context
         try:
@@ -460,9 +554,46 @@ class Gateway(ThreadingHTTPServer):
         except mapping.MappingFailed as error:
             log.error("%s: execution failed due to configuration error: %s", route.route.key, error)
             raise Answer(500, {"message": "Internal server error"}) from None
+        return self.method_response(
+            route, request, status, json.dumps(answer), request.mapping_request(text or "")
+        )
+
+    def mock_integration(
+        self, route: LocalRoute, request: "IncomingRequest", template: str | None, text: str
+    ) -> Answer:
+        """A MOCK integration: the status code its request template names ({"statusCode":
+        200}, 200 without one) selects the integration response; the body is empty."""
+        mapping_request = request.mapping_request(text)
+        try:
+            rendered = (
+                mapping.render_request(template, mapping_request, request.context)
+                if template is not None
+                else ""
+            )
+        except mapping.MappingFailed as error:
+            log.error("%s: execution failed due to configuration error: %s", route.route.key, error)
+            raise Answer(500, {"message": "Internal server error"}) from None
+        found = re.search(r"\bstatusCode\"?\s*:\s*(\d{3})", rendered)
+        status = int(found.group(1)) if found else 200
+        return self.method_response(route, request, status, "", mapping_request)
+
+    def method_response(
+        self,
+        route: LocalRoute,
+        request: "IncomingRequest",
+        status: int,
+        body: str,
+        mapping_request: mapping.Request,
+    ) -> Answer:
+        """The integration's answer through the method's integration responses."""
         try:
             method_answer = mapping.integration_response(
-                route.route.integration_responses, status, json.dumps(answer), context
+                route.route.integration_responses,
+                status,
+                body,
+                request.context,
+                mapping_request,
+                {"Content-Type": "application/json"},
             )
         except mapping.MappingFailed as error:
             log.error("%s: execution failed due to configuration error: %s", route.route.key, error)
@@ -470,7 +601,7 @@ class Gateway(ThreadingHTTPServer):
         return Answer(
             method_answer.status,
             method_answer.body,
-            {"Content-Type": method_answer.content_type},
+            {"Content-Type": method_answer.content_type, **method_answer.headers},
         )
 
     def validate(self, route: LocalRoute, text: str | None) -> None:
@@ -705,6 +836,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
             if body is None:
                 raise Answer(413, {"message": "Request Entity Too Large"})
             request = IncomingRequest(gateway, self, body)
+            if gateway.is_preflight(request):
+                raise gateway.preflight(request)
             route, request.path_parameters = gateway.find_route(request.method, request.path)
             url = f"http://{request.lower_headers.get('host', 'localhost')}{self.path}"
             identity, claims = gateway.authorize(
@@ -737,7 +870,10 @@ class GatewayHandler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        self.send_header("Content-Length", str(len(payload)))
+        if status in (204, 304):  # no body, by HTTP's rules
+            payload = b""
+        else:
+            self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)

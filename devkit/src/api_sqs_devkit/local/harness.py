@@ -153,17 +153,25 @@ class LocalStack:
         self, method: str, url: str, body: bytes | None = None, headers: dict | None = None
     ) -> tuple[int, object]:
         """Status and answer (JSON when it is JSON, text otherwise)."""
+        status, _, answer = self.exchange(method, url, body, headers)
+        return status, answer
+
+    def exchange(
+        self, method: str, url: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, dict[str, str], object]:
+        """Status, response headers (names in lower case) and answer."""
         request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                status, raw = response.status, response.read()
+                status, answer_headers, raw = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
+            status, answer_headers, raw = error.code, error.headers, error.read()
+        names = {name.lower(): value for name, value in answer_headers.items()}
         text = raw.decode("utf-8", errors="replace")
         try:
-            return status, json.loads(text)
+            return status, names, json.loads(text)
         except ValueError:
-            return status, text
+            return status, names, text
 
     def get(self, path: str) -> dict:
         return self.request("GET", self.base + path)[1]

@@ -11,6 +11,12 @@ import airspeed
 from jsonpath_ng import parse as parse_json_path
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 
+# A #set target whose names hold hyphens, as Velocity 1.7's identifiers may
+# (#set($context.responseOverride.header.Access-Control-Allow-Origin = ...)): airspeed's names
+# cannot, so each hyphen is written as HYPHEN for airspeed and turned back in what it set.
+HYPHENATED_SET = re.compile(r"(#set\s*\(\s*\$)([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)(?=\s*=)")
+HYPHEN = "__hyphen__"
+
 
 class MappingFailed(Exception):
     """A template did not render; API Gateway answers 500 and logs the reason."""
@@ -125,9 +131,29 @@ class Input:
         return lowered.get(str(name).lower(), "")
 
 
+def compiled(template: str) -> airspeed.Template:
+    """The template as airspeed parses it (airspeed.TemplateSyntaxError if it does not)."""
+    encoded = HYPHENATED_SET.sub(
+        lambda match: match.group(1) + match.group(2).replace("-", HYPHEN), template
+    )
+    parsed = airspeed.Template(encoded)
+    parsed.ensure_compiled()
+    return parsed
+
+
+def with_hyphens(value):
+    """The dictionaries a template set into, with the hyphens of their keys back."""
+    if isinstance(value, dict):
+        for key in [key for key in value if isinstance(key, str) and HYPHEN in key]:
+            value[key.replace(HYPHEN, "-")] = value.pop(key)
+        for inner in value.values():
+            with_hyphens(inner)
+    return value
+
+
 def render(template: str, variables: dict) -> str:
     try:
-        return airspeed.Template(template).merge(variables)
+        return compiled(template).merge(variables)
     except MappingFailed:
         raise
     except airspeed.TemplateSyntaxError as error:
@@ -136,6 +162,8 @@ def render(template: str, variables: dict) -> str:
         raise MappingFailed(
             f"the mapping template failed: {type(error).__name__}: {error}"
         ) from None
+    finally:
+        with_hyphens(variables.get("context"))
 
 
 def render_request(template: str, request: Request, context: dict) -> str:
@@ -152,14 +180,50 @@ class MethodAnswer:
     status: int
     body: str
     content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def response_parameter(
+    expression: str, body: str, headers: dict[str, str], context: dict
+) -> str | None:
+    """The value of an integration response's header mapping: a 'static' value,
+    integration.response.header.X, integration.response.body[.JSONPath] or context.X; None
+    when it has none (the header is then left out)."""
+    if len(expression) >= 2 and expression[0] == expression[-1] == "'":
+        return expression[1:-1]
+    source, _, name = expression.partition(".response.")
+    if source == "integration" and name.startswith("header."):
+        lowered = {key.lower(): value for key, value in headers.items()}
+        return lowered.get(name.removeprefix("header.").lower())
+    if source == "integration" and name == "body":
+        return body
+    if source == "integration" and name.startswith("body."):
+        try:
+            found = json_path(json.loads(body), "$." + name.removeprefix("body."))
+        except ValueError:
+            return None
+        return found if isinstance(found, str) or found is None else json.dumps(found)
+    if expression.startswith("context."):
+        found: object = context
+        for part in expression.removeprefix("context.").split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        return None if found is None else str(found)
+    return None
 
 
 def integration_response(
-    responses, integration_status: int, integration_body: str, context: dict
+    responses,
+    integration_status: int,
+    integration_body: str,
+    context: dict,
+    request: Request | None = None,
+    integration_headers: dict[str, str] | None = None,
 ) -> MethodAnswer:
     """Which of the method's integration responses applies (its selection pattern matched
     against the integration's status code; the one without a pattern otherwise), and the answer
-    it makes: its status code, its template rendered, $context.responseOverride applied."""
+    it makes: its status code, its header mappings, its template rendered (reading the
+    integration's answer, and the method request's parameters), $context.responseOverride's
+    status and headers applied over them."""
     default = next((r for r in responses if not r.selection_pattern), None)
     chosen = next(
         (
@@ -181,9 +245,17 @@ def integration_response(
     if template:
         body = render(
             template,
-            {"input": Input(integration_body), "util": Util(), "context": context,
+            {"input": Input(integration_body, request), "util": Util(), "context": context,
              "stageVariables": {}},
         )  # fmt: skip
+    headers = {}
+    for name, expression in chosen.parameters.items():
+        value = response_parameter(expression, integration_body, integration_headers or {}, context)
+        if value is not None:
+            headers[name] = value
+    for name, value in context["responseOverride"].get("header", {}).items():
+        if value is not None:
+            headers[name] = str(value)
     status = int(chosen.status_code)
     override = context["responseOverride"].get("status")
     if override not in (None, ""):
@@ -191,4 +263,4 @@ def integration_response(
             status = int(override)
         except (TypeError, ValueError):
             raise MappingFailed(f"$context.responseOverride.status is {override!r}") from None
-    return MethodAnswer(status, body, "application/json")
+    return MethodAnswer(status, body, "application/json", headers)
