@@ -131,3 +131,28 @@ def test_a_message_larger_than_the_queue_takes_is_refused_at_the_api(local, sett
     assert status == 400 and "Message must be shorter than" in str(answer)
 {%- endif %}
     assert local.settle()["accepted"] == before["accepted"]
+
+
+def test_only_the_allowed_web_origins_may_call_the_api(local, context):
+    """A browser's preflight and POST from each origin in cors_origins get that origin back
+    (or *); another origin is never named (with no origins set, no page may call)."""
+    url = local.route()["url"]
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    for origin in [*context["cors_origins"], "https://elsewhere.example.com"]:
+        allowed = origin in context["cors_origins"] or "*" in context["cors_origins"]
+        _, headers, _ = local.exchange("OPTIONS", url, headers={"Origin": origin, **preflight})
+        named = headers.get("access-control-allow-origin")
+        assert (named in (origin, "*")) if allowed else named != origin
+        if allowed:
+            assert "POST" in headers["access-control-allow-methods"]
+        body = json.dumps({"from": origin}).encode()
+        status, headers, _ = local.exchange(
+            "POST", url, body, headers={**local.headers(body), "Origin": origin}
+        )
+        assert status == 200
+        named = headers.get("access-control-allow-origin")
+        assert (named in (origin, "*")) if allowed else named != origin
+    local.settle()
