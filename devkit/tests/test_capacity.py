@@ -555,7 +555,8 @@ def test_provisioned_mode_starts_at_the_minimum_pollers_and_adds_1000_a_minute()
     plan = capacity(**BUSY, esm_mode="provisioned", maximum_pollers=50)
     assert (plan.concurrency, plan.drain_per_second, plan.keeps_up) == (500, 10_000, False)
     assert values_and_bounds(plan)["scale-up from idle"][0] == (
-        "29 s from 20 to 500 concurrent invocations, which are the ceiling: it does not keep up"
+        "29 s from 20 to 500 concurrent invocations, which drain all it can, not more than the"
+        " intake"
     )
     assert "Raise the maximum pollers" in plan.warnings[0]
 
@@ -569,6 +570,10 @@ def test_provisioned_pollers_read_about_1_mb_a_second_each():
     value, bound = values_and_bounds(plan)["drain rate"]
     assert value == "800 messages/s (200 pollers x about 1 MB/s of messages of 262144 bytes)"
     assert "provisioned mode: 2 to 200 event pollers" in bound
+    # 1000 asked of 800 drained: scale up to what drains 800, ceil(800 x 0.5 / 10) = 40 at once,
+    # from the 2 x 10 ready: 20 more at 1000 a minute, 1.2 s.
+    plan = capacity(esm_mode="provisioned", max_concurrency=None, api_rate_limit=1000)
+    assert (plan.needed_concurrency, plan.scale_up_seconds) == (40, pytest.approx(1.2))
 
 
 def test_the_drain_row_says_how_to_read_the_account_s_concurrency():

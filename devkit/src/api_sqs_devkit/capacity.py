@@ -348,11 +348,11 @@ class Capacity:
 
     @property
     def needed_concurrency(self) -> int:
-        """Invocations at once that drain the full intake (at most the ceiling)."""
+        """Invocations at once that drain the full intake, or when the consumer cannot keep up
+        all it drains (at most the ceiling)."""
+        rate = min(self.intake_per_second, self.drain_per_second)
         needed = math.ceil(
-            self.intake_per_second
-            * self.inputs.handler_seconds
-            / self.largest_messages_per_invocation
+            rate * self.inputs.handler_seconds / self.largest_messages_per_invocation
         )
         return min(max(needed, 1), self.concurrency)
 
@@ -497,7 +497,11 @@ class Capacity:
     def scale_up(self) -> tuple[str, str]:
         """The scale-up row's value and bound."""
         needed, start = self.needed_concurrency, self.start_concurrency
-        what = "drain the full intake" if self.keeps_up else "are the ceiling: it does not keep up"
+        what = (
+            "drain the full intake"
+            if self.keeps_up
+            else "drain all it can, not more than the intake"
+        )
         if self.scale_up_seconds == 0:
             value = f"none: it starts with {start} concurrent invocations; {needed} {what}"
         else:
