@@ -331,7 +331,7 @@ def test_the_command_prints_the_cost_at_the_intake_and_a_tenth_of_it(tmp_path, c
     assert "At 100 messages/s (262,800,000 a month), USD a month and per million" in out
     assert "At 10 messages/s (26,280,000 a month)" in out
     # 1 key: $1; the rest as in the default render (max concurrency 2: 5 idle pollers).
-    assert "  KMS keys (1 key-months):" in out
+    assert "  KMS keys (1):" in out
     assert "  DynamoDB writes (idempotency records):" in out
     status, out, _ = run_main(
         capsys, "--cdk-out", str(cdk_out), "--rate", "1000", "--rate", "1", "--markdown"

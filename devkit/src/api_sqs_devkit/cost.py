@@ -361,7 +361,7 @@ def line_names(inputs: CostInputs) -> dict[str, str]:
         "pollers_scaling": "Lambda event pollers above the minimum (provisioned mode)",
         "dynamodb": "DynamoDB writes (idempotency records)",
         "logs": "CloudWatch Logs ingestion",
-        "kms_keys": f"KMS keys ({inputs.kms_keys} key-months)",
+        "kms_keys": f"KMS keys ({inputs.kms_keys})",
         "kms_requests": (
             f"KMS requests for the queue's data keys (reused {inputs.kms_data_key_reuse_seconds} s)"
         ),
@@ -462,7 +462,8 @@ def notes(inputs: CostInputs, estimates: list[Estimate], prices: Prices) -> list
         f"USD, {prices.region} prices read {prices.read}"
         + (f", {', '.join(prices.overridden)} from {prices.file}" if prices.overridden else "")
         + "; the first pricing tier of each, no free tier; a month of"
-        f" {HOURS_PER_MONTH} hours; messages of {inputs.message_bytes} bytes.",
+        f" {HOURS_PER_MONTH} hours; messages of {inputs.message_bytes} bytes. Per million"
+        " messages: the lines that grow with the rate.",
         f"Messages an invocation: what arrives during {gather}, up to the effective batch"
         f" ({batches}); every invocation takes {inputs.handler_seconds:g} s. The event source"
         f" receives and deletes up to {SQS_MESSAGES_PER_RECEIVE} messages a call; idle"
