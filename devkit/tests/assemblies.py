@@ -169,6 +169,13 @@ class FixtureQueue:
     deduplication_scope: str | None = None  # FIFO: queue | messageGroup
     fifo_throughput_limit: str | None = None  # FIFO: perQueue | perMessageGroupId
     table: str | None = None  # a FixtureTable.name: TABLE_NAME (Ref) and TABLE_ARN (GetAtt)
+    kms: bool = False  # queue and DLQ encrypted with a customer-managed key of the stack
+    kms_data_key_reuse: int | None = None  # KmsDataKeyReusePeriodSeconds; None: SQS's 300
+    architecture: str | None = None  # the consumer's Architectures[0]; None: left out (x86_64)
+    memory: int = 256  # the consumer's MemorySize
+    # The event source's ProvisionedPollerConfig (MinimumPollers, MaximumPollers; None: left
+    # out); None: no config, the standard mode. Give max_concurrency=None with it.
+    pollers: tuple[int | None, int | None] | None = None
 
 
 @dataclass
@@ -227,6 +234,7 @@ def write_assembly(
     tables: list[FixtureTable] | None = None,
     cors_origins: list[str] | None = None,
     custom_domain: str | None = None,
+    alarms: int = 0,
 ) -> Path:
     """A cloud assembly in `directory` (made if missing); returns it. auth: iam, jwt or none
     (jwt is a JWT authorizer on an HTTP API, a Cognito user pool authorizer on a REST API)."""
@@ -258,6 +266,11 @@ def write_assembly(
         add_custom_domain(resources, outputs, api, custom_domain)
     for queue in queues:
         outputs[pascal(queue.name) + "QueueUrl"] = {"Value": ref(queue_ids[queue.name])}
+    for number in range(alarms):
+        resources[logical_id(STACK, f"Alarm{number}")] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {"ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 1},
+        }
     stacks = {STACK: {"Resources": resources, "Outputs": outputs}}
     if api == "rest":  # the account's logging role: a stack of its own, with no API
         stacks["ApiGatewayAccountLogging"] = {
@@ -300,13 +313,23 @@ def add_queue(resources: dict, queue: FixtureQueue) -> str:
     suffix = ".fifo" if queue.fifo else ""
     dlq_id = logical_id(STACK, f"{base}DeadLetterQueue")
     queue_id = logical_id(STACK, f"{base}Queue")
-    fifo = {"FifoQueue": True} if queue.fifo else {}
+    # What the queue and its DLQ share: FIFO, encryption.
+    shared: dict = {"FifoQueue": True} if queue.fifo else {}
+    if queue.kms:
+        key_id = logical_id(STACK, f"{base}QueueKey")
+        resources[key_id] = {
+            "Type": "AWS::KMS::Key",
+            "Properties": {"EnableKeyRotation": True, "KeyPolicy": {}},
+        }
+        shared["KmsMasterKeyId"] = get_att(key_id, "Arn")
+        if queue.kms_data_key_reuse is not None:
+            shared["KmsDataKeyReusePeriodSeconds"] = queue.kms_data_key_reuse
     resources[dlq_id] = {
         "Type": "AWS::SQS::Queue",
         "Properties": {
             "MessageRetentionPeriod": 1209600,
             "QueueName": f"demo-dev-{queue.name}-dlq{suffix}",
-            **fifo,
+            **shared,
         },
         "UpdateReplacePolicy": "Delete",
         "DeletionPolicy": "Delete",
@@ -319,7 +342,7 @@ def add_queue(resources: dict, queue: FixtureQueue) -> str:
             "maxReceiveCount": queue.max_receive_count,
         },
         "VisibilityTimeout": queue.visibility_timeout,
-        **fifo,
+        **shared,
     }
     if queue.fifo:
         properties["ContentBasedDeduplication"] = True
@@ -431,7 +454,8 @@ def add_consumer(
             },
             "FunctionName": f"demo-dev-{queue.name}-consumer",
             "Handler": "handler.handler",
-            "MemorySize": 256,
+            "MemorySize": queue.memory,
+            **({"Architectures": [queue.architecture]} if queue.architecture else {}),
             "Role": get_att(role_id, "Arn"),
             "Runtime": "python3.13",
             "Timeout": queue.timeout,
@@ -454,6 +478,12 @@ def add_consumer(
         mapping["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
     if queue.max_concurrency is not None:
         mapping["ScalingConfig"] = {"MaximumConcurrency": queue.max_concurrency}
+    if queue.pollers is not None:
+        minimum, maximum = queue.pollers
+        mapping["ProvisionedPollerConfig"] = {
+            **({"MinimumPollers": minimum} if minimum is not None else {}),
+            **({"MaximumPollers": maximum} if maximum is not None else {}),
+        }
     mapping_id = logical_id(STACK, f"{base}ConsumerFunctionSqsEventSource{queue_id}")
     resources[mapping_id] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": mapping}
 

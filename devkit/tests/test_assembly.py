@@ -329,3 +329,50 @@ def test_a_custom_domain_and_a_disabled_default_endpoint_are_tolerated(tmp_path,
     service = read_service(cdk_out)
     assert [route.key for route in service.api.routes] == ["POST /messages"]
     assert service.outputs["CustomDomainUrl"] == "The API on its custom domain"
+
+
+def test_what_prices_and_scales_a_consumer_is_read(tmp_path):
+    """Architecture, the event source's provisioned pollers, the queue's KMS key and data key
+    reuse period, and how many resources of each type the stack holds."""
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[
+            FixtureQueue(
+                "orders",
+                kms=True,
+                kms_data_key_reuse=600,
+                architecture="arm64",
+                memory=512,
+                max_concurrency=None,
+                pollers=(4, 40),
+            )
+        ],
+        alarms=3,
+    )
+    service = read_service(cdk_out)
+    (consumer,) = service.consumers
+    assert (consumer.architecture, consumer.memory_mb) == ("arm64", 512)
+    assert (consumer.esm_mode, consumer.minimum_pollers, consumer.maximum_pollers) == (
+        "provisioned",
+        4,
+        40,
+    )
+    key_id = logical_id(STACK, "OrdersQueueKey")
+    assert consumer.queue.kms_master_key == f"{key_id}.Arn"
+    assert consumer.queue.customer_managed_key
+    assert consumer.queue.kms_data_key_reuse_seconds == 600
+    assert consumer.queue.dead_letter.kms_master_key == f"{key_id}.Arn"
+    # The local queues are created without the key: it is not one of the queue's attributes.
+    assert "KmsMasterKeyId" not in consumer.queue.attributes
+    assert service.resource_counts["AWS::KMS::Key"] == 1
+    assert service.resource_counts["AWS::CloudWatch::Alarm"] == 3
+    assert service.resource_counts["AWS::SQS::Queue"] == 2
+
+
+def test_without_a_key_or_pollers_the_defaults_are_read(tmp_path):
+    (consumer,) = read_service(write_assembly(tmp_path)).consumers
+    assert (consumer.architecture, consumer.esm_mode) == ("x86_64", "standard")
+    assert (consumer.minimum_pollers, consumer.maximum_pollers) == (None, None)
+    assert consumer.queue.kms_master_key is None
+    assert not consumer.queue.customer_managed_key
+    assert consumer.queue.kms_data_key_reuse_seconds == 300  # SQS's default

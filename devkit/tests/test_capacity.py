@@ -2,6 +2,7 @@
 cloud assembly. Every expected figure is worked out by hand in the comments."""
 
 import math
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -9,7 +10,18 @@ from pathlib import Path
 
 import pytest
 from api_sqs_devkit.assembly import read_service
-from api_sqs_devkit.capacity import Capacity, CapacityInputs, duration, main, markdown
+from api_sqs_devkit.capacity import (
+    REDUCED_QUOTA_REGIONS,
+    Capacity,
+    CapacityInputs,
+    api_account_quota,
+    default_region,
+    duration,
+    effective_batch_size,
+    main,
+    markdown,
+    resolve_region,
+)
 from assemblies import FixtureQueue, FixtureRoute, write_assembly
 
 SRC = Path(__file__).parents[1] / "src"
@@ -27,6 +39,15 @@ DEFAULTS = {
     "max_receive_count": 5,
     "handler_seconds": 0.5,
 }
+
+
+@pytest.fixture(autouse=True)
+def no_region_around(monkeypatch, tmp_path):
+    """The command looks for a Region in the environment and AWS's configuration: none here,
+    unless a test sets one."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
 
 
 def capacity(**changed) -> Capacity:
@@ -126,6 +147,10 @@ def test_the_markdown_table_names_every_figure_and_its_bound():
     assert values == {
         "sustained intake": "100 messages/s (bursts of 200)",
         "drain rate": "200 messages/s (10 x 10 / 0.5 s)",
+        # 100 x 0.5 / 10 = 5 invocations at once drain the intake: the 5 Lambda starts with
+        "scale-up from idle": (
+            "none: it starts with 5 concurrent invocations; 5 drain the full intake"
+        ),
         # 360000 / 200 = 1800 s; 360000 / (200 - 100) = 3600 s
         "backlog of one hour at full intake": (
             "360000 messages: drained in 30 min once intake stops, 60 min while it goes on at"
@@ -199,6 +224,10 @@ def test_a_batch_of_the_largest_messages_above_lambda_s_payload_says_how_many_fi
     # 6291456 // (1048576 + 1024) = 5; 10 x 1049600 = 10496000 bytes = 10.0 MB
     plan = capacity(max_message_bytes=1_048_576)
     assert plan.largest_messages_per_invocation == 5
+    assert effective_batch_size(10, 1_048_576) == 5
+    # The drain rate counts the 5 that fit: 10 at once x 5 / 0.5 s = 100, not 10 x 10 / 0.5.
+    assert plan.drain_per_second == 100
+    assert values_of(plan)["drain rate"] == "100 messages/s (10 x 5 / 0.5 s)"
     assert values_of(plan)["a batch of the largest messages"] == (
         "5 of them in one invocation, not 10: 10 x 1049600 bytes (10.0 MB) is above Lambda's 6.0 MB"
     )
@@ -384,3 +413,213 @@ def test_a_fifo_queue_and_its_message_size_come_from_the_assembly(tmp_path):
     assert (plan.fifo, plan.max_message_bytes) == (True, 1_048_576)
     (plan,) = CapacityInputs.from_service(read_service(write_assembly(tmp_path / "std"))).values()
     assert (plan.fifo, plan.max_message_bytes) == (False, 262_144)  # SQS's default
+
+
+# -- Regions ----------------------------------------------------------------------------------
+
+
+def test_api_gateway_s_quota_depends_on_the_region():
+    assert len(REDUCED_QUOTA_REGIONS) == 13
+    common = api_account_quota("us-east-1")
+    assert (common.rate, common.burst, common.region, common.region_known) == (
+        10_000,
+        5_000,
+        "us-east-1",
+        True,
+    )
+    jakarta = api_account_quota("ap-southeast-3")
+    assert (jakarta.rate, jakarta.burst, jakarta.region_known) == (2_500, 1_250, True)
+    assert api_account_quota(" EU-SOUTH-1 ").rate == 2_500  # Milan, however it is written
+    unknown = api_account_quota(None)
+    assert (unknown.rate, unknown.burst, unknown.region_known) == (10_000, 5_000, False)
+
+
+def test_the_region_s_quota_bounds_the_intake():
+    # A throttle of 5000/s, bursts of 4000: us-east-1 lets it all through ...
+    plan = capacity(api_rate_limit=5000, api_burst_limit=4000, region="us-east-1")
+    assert (plan.intake_per_second, plan.api_burst) == (5000, 4000)
+    figures = {figure: (value, bound) for figure, value, bound in plan.rows()}
+    assert figures["sustained intake"][0] == "5000 messages/s (bursts of 4000)"
+    assert (
+        "10000 requests/s (bursts of 5000) per account in us-east-1"
+        in (figures["sustained intake"][1])
+    )
+    # ... Milan (eu-south-1) at most 2500/s, bursts of 1250.
+    plan = capacity(api_rate_limit=5000, api_burst_limit=4000, region="eu-south-1")
+    assert (plan.intake_per_second, plan.api_burst) == (2500, 1250)
+    # 10 at once x 10 / 0.5 s = 200 drained of 2500: 2300/s short.
+    assert plan.headroom_per_second == -2300
+    value, bound = {figure: (value, bound) for figure, value, bound in plan.rows()}[
+        "sustained intake"
+    ]
+    assert value == "2500 messages/s (bursts of 1250)"
+    assert "2500 requests/s (bursts of 1250) per account in eu-south-1" in bound
+    assert "the throttle asks for 5000: above the quota" in bound
+
+
+def test_without_a_region_the_table_says_which_regions_have_less():
+    bound = values_and_bounds(capacity())["sustained intake"][1]
+    assert "10000 requests/s per account and region in most Regions" in bound
+    assert "2500 in af-south-1, ap-south-2," in bound
+    assert "the Region is not known, pass --region" in bound
+
+
+def values_and_bounds(plan: Capacity) -> dict[str, tuple[str, str]]:
+    return {figure: (value, bound) for figure, value, bound in plan.rows()}
+
+
+def test_the_assembly_s_region_or_the_one_given_sets_the_quota(tmp_path):
+    cdk_out = write_assembly(tmp_path, rate_limit=8000, burst_limit=4000, region="il-central-1")
+    service = read_service(cdk_out)
+    (plan,) = CapacityInputs.from_service(service).values()
+    # Tel Aviv: 2500/s, bursts of 1250.
+    assert (plan.region, plan.api_rate_limit, plan.api_burst_limit) == (
+        "il-central-1",
+        2500,
+        1250,
+    )
+    (plan,) = CapacityInputs.from_service(service, region="us-west-2").values()
+    assert (plan.region, plan.api_rate_limit, plan.api_burst_limit) == ("us-west-2", 8000, 4000)
+
+
+def test_the_region_comes_from_the_option_the_stack_or_boto3(tmp_path, monkeypatch):
+    service = read_service(write_assembly(tmp_path / "agnostic"))
+    bound = read_service(write_assembly(tmp_path / "bound", region="eu-west-1"))
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-2")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    assert resolve_region("ca-west-1", bound) == "ca-west-1"
+    assert resolve_region(None, bound) == "eu-west-1"
+    assert resolve_region(None, service) == "ap-south-2"  # boto3's default session
+    monkeypatch.setenv("AWS_REGION", "eu-south-2")
+    assert resolve_region(None, service) == "eu-south-2"
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setitem(sys.modules, "boto3", None)  # not installed: import fails
+    assert default_region() is None
+    assert resolve_region(None, service) is None
+
+
+def test_the_command_takes_the_region(tmp_path, capsys):
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[FixtureQueue("orders", max_concurrency=400, visibility_timeout=60)],
+        rate_limit=8000,
+        burst_limit=4000,
+    )
+    status, out, err = run_main(capsys, "--cdk-out", str(cdk_out), "--region", "mx-central-1")
+    assert (status, err) == (0, "")
+    # Mexico (Central): 2500 of the 8000 asked; 400 x 10 / 0.5 = 8000 drained.
+    assert "sustained intake:                    2500 messages/s (bursts of 1250)" in out
+
+
+# -- scaling modes ----------------------------------------------------------------------------
+
+BUSY = {
+    "api_rate_limit": 10_000,
+    "api_burst_limit": 5_000,
+    "region": "us-east-1",
+    "max_concurrency": None,
+    "max_message_bytes": 1024,
+}
+
+
+def test_standard_mode_starts_at_5_and_adds_300_a_minute():
+    plan = capacity(**BUSY)
+    # No maximum concurrency: the account's 1000 (within the event source's 1250).
+    assert plan.concurrency == 1000
+    assert plan.drain_per_second == 20_000  # 1000 x 10 / 0.5
+    # 10000/s x 0.5 s / 10 a batch = 500 at once; from 5, 300 more a minute: 495 / 300 min.
+    assert plan.needed_concurrency == 500
+    assert plan.scale_up_seconds == pytest.approx(99)  # 1.65 min
+    value, bound = values_and_bounds(plan)["scale-up from idle"]
+    assert value == "99 s from 5 to 500 concurrent invocations, which drain the full intake"
+    assert "starts 5 concurrent invocations and adds up to 300 a minute" in bound
+    # With a maximum concurrency of 2000 the event source still runs at most 1250.
+    assert capacity(**{**BUSY, "max_concurrency": 2000}).concurrency == 1250
+
+
+def test_provisioned_mode_starts_at_the_minimum_pollers_and_adds_1000_a_minute():
+    plan = capacity(**BUSY, esm_mode="provisioned", minimum_pollers=2, maximum_pollers=200)
+    # 200 pollers x 10 = 2000 at once, within the account's 1000.
+    assert plan.concurrency == 1000
+    # 1000 x 10 / 0.5 = 20000; the pollers read 200 x 1048576 / 1024 = 204800 messages/s.
+    assert plan.poller_drain_per_second == 204_800
+    assert plan.drain_per_second == 20_000
+    # From 2 x 10 = 20 to 500, 1000 more a minute: 480 / 1000 min = 28.8 s.
+    assert plan.start_concurrency == 20
+    assert plan.scale_up_seconds == pytest.approx(28.8)
+    assert values_and_bounds(plan)["scale-up from idle"][0] == (
+        "29 s from 20 to 500 concurrent invocations, which drain the full intake"
+    )
+    # 50 pollers: 50 x 10 = 500 at once; 500 x 10 / 0.5 = 10000, no more than the intake.
+    plan = capacity(**BUSY, esm_mode="provisioned", maximum_pollers=50)
+    assert (plan.concurrency, plan.drain_per_second, plan.keeps_up) == (500, 10_000, False)
+    assert values_and_bounds(plan)["scale-up from idle"][0] == (
+        "29 s from 20 to 500 concurrent invocations, which drain all it can, not more than the"
+        " intake"
+    )
+    assert "Raise the maximum pollers" in plan.warnings[0]
+
+
+def test_provisioned_pollers_read_about_1_mb_a_second_each():
+    # AWS's defaults, 2 to 200 pollers; messages of 256 KiB: 200 x 1048576 / 262144 = 800/s,
+    # below what 1000 invocations at once clear (1000 x 10 / 0.5 = 20000).
+    plan = capacity(esm_mode="provisioned", max_concurrency=None, api_rate_limit=500)
+    assert plan.inputs.pollers == (2, 200)
+    assert plan.drain_per_second == 800
+    value, bound = values_and_bounds(plan)["drain rate"]
+    assert value == "800 messages/s (200 pollers x about 1 MB/s of messages of 262144 bytes)"
+    assert "provisioned mode: 2 to 200 event pollers" in bound
+    # 1000 asked of 800 drained: scale up to what drains 800, ceil(800 x 0.5 / 10) = 40 at once,
+    # from the 2 x 10 ready: 20 more at 1000 a minute, 1.2 s.
+    plan = capacity(esm_mode="provisioned", max_concurrency=None, api_rate_limit=1000)
+    assert (plan.needed_concurrency, plan.scale_up_seconds) == (40, pytest.approx(1.2))
+
+
+def test_the_drain_row_says_how_to_read_the_account_s_concurrency():
+    bound = values_and_bounds(capacity())["drain rate"][1]
+    assert "a new account starts with less" in bound
+    assert "`aws lambda get-account-settings --query AccountLimit.ConcurrentExecutions`" in bound
+    assert "Service Quotas L-B99A9384" in bound
+
+
+@pytest.mark.parametrize(
+    ("changed", "refused"),
+    [
+        ({"esm_mode": "provisioned"}, "max_concurrency=10 with esm_mode='provisioned'"),
+        ({"esm_mode": "on-demand"}, "esm_mode='on-demand': must be one of standard, provisioned"),
+        (
+            {"esm_mode": "provisioned", "max_concurrency": None, "maximum_pollers": 1},
+            "maximum_pollers=1: must be at least the minimum (2)",
+        ),
+    ],
+)
+def test_scaling_settings_lambda_refuses_are_refused(changed, refused):
+    with pytest.raises(ValueError, match=re.escape(refused)):
+        capacity(**changed)
+
+
+def test_the_scaling_mode_comes_from_the_assembly(tmp_path):
+    cdk_out = write_assembly(
+        tmp_path,
+        queues=[FixtureQueue("orders", max_concurrency=None, pollers=(None, 50))],
+    )
+    (consumer,) = read_service(cdk_out).consumers
+    assert (consumer.esm_mode, consumer.minimum_pollers, consumer.maximum_pollers) == (
+        "provisioned",
+        2,  # AWS's default
+        50,
+    )
+    (plan,) = CapacityInputs.from_service(read_service(cdk_out)).values()
+    assert (plan.esm_mode, plan.minimum_pollers, plan.maximum_pollers) == ("provisioned", 2, 50)
+    (plan,) = CapacityInputs.from_service(read_service(write_assembly(tmp_path / "std"))).values()
+    assert (plan.esm_mode, plan.minimum_pollers, plan.maximum_pollers) == ("standard", None, None)
+
+
+def test_the_command_refuses_both_a_maximum_concurrency_and_pollers_in_one_line(tmp_path, capsys):
+    cdk_out = write_assembly(tmp_path, queues=[FixtureQueue("orders", pollers=(2, 10))])
+    status, _, _ = run_main(capsys, "--cdk-out", str(cdk_out))
+    assert status == (
+        "error: max_concurrency=2 with esm_mode='provisioned': Lambda takes a maximum"
+        " concurrency or provisioned pollers, not both"
+    )

@@ -7,6 +7,7 @@ settings, so whatever runs locally or reports on the stack matches what AWS woul
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ DEFAULT_LAMBDA_MEMORY = 128
 DEFAULT_BATCH_SIZE = 10
 # Lambda's event source mapping on a FIFO queue: batches of at most 10, no batching window.
 FIFO_MAX_BATCH_SIZE = 10
+# What SQS uses when a queue encrypted with a KMS key sets no KmsDataKeyReusePeriodSeconds.
+DEFAULT_KMS_DATA_KEY_REUSE_SECONDS = 300
+# Lambda's ProvisionedPollerConfig defaults for an SQS event source: 2 pollers at least, 200 at
+# most (CloudFormation's AWS::Lambda::EventSourceMapping ProvisionedPollerConfig).
+DEFAULT_MINIMUM_POLLERS = 2
+DEFAULT_MAXIMUM_POLLERS = 200
 # Queue properties moto's CreateQueue takes, as CloudFormation names them.
 QUEUE_ATTRIBUTES = (
     "ContentBasedDeduplication",
@@ -51,6 +58,15 @@ class Queue:
     attributes: dict[str, str]  # what moto's CreateQueue takes (no RedrivePolicy)
     dead_letter: "Queue | None"
     max_receive_count: int | None
+    # KmsMasterKeyId as resolved (a key of the stack: its logical id; else an ARN or alias);
+    # None: SQS-managed encryption or none. Not in attributes: the local queues have no keys.
+    kms_master_key: str | None = None
+    kms_data_key_reuse_seconds: int = DEFAULT_KMS_DATA_KEY_REUSE_SECONDS
+
+    @property
+    def customer_managed_key(self) -> bool:
+        """Encrypted with a customer-managed KMS key (not SQS's own, not AWS's alias/aws/sqs)."""
+        return self.kms_master_key is not None and not self.kms_master_key.startswith("alias/aws/")
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,15 @@ class Consumer:
     report_batch_item_failures: bool
     function_logical_id: str = ""
     enabled: bool = True
+    architecture: str = "x86_64"  # the function's Architectures: x86_64 | arm64
+    # The event source's ProvisionedPollerConfig (AWS's defaults filled in); both None: the
+    # standard mode, in which Lambda scales the pollers itself.
+    minimum_pollers: int | None = None
+    maximum_pollers: int | None = None
+
+    @property
+    def esm_mode(self) -> str:
+        return "standard" if self.minimum_pollers is None else "provisioned"
 
 
 @dataclass(frozen=True)
@@ -172,6 +197,8 @@ class Service:
     outputs: dict[str, str]  # output logical id -> description
     template_file: Path | None = None
     tables: tuple[Table, ...] = ()
+    # How many resources of each type the stack's template holds ("AWS::KMS::Key": 3, ...).
+    resource_counts: dict[str, int] = field(default_factory=dict)
 
 
 def read_service(cdk_out: Path, stack_name: str | None = None) -> Service:
@@ -412,6 +439,7 @@ class _Reader:
                 raise AssemblyError(f"{where}: a queue cannot be its own dead-letter queue")
             dead_letter = self.queue(dead_letter_id)
             max_receive_count = int(redrive.get("maxReceiveCount", 10))
+        key = properties.get("KmsMasterKeyId")
         queue = Queue(
             logical_id=logical_id,
             name=self.queue_name(logical_id),
@@ -419,6 +447,10 @@ class _Reader:
             attributes=attributes,
             dead_letter=dead_letter,
             max_receive_count=max_receive_count,
+            kms_master_key=self.resolve(key) if key else None,
+            kms_data_key_reuse_seconds=int(
+                properties.get("KmsDataKeyReusePeriodSeconds", DEFAULT_KMS_DATA_KEY_REUSE_SECONDS)
+            ),
         )
         self.queues[logical_id] = queue
         return queue
@@ -514,6 +546,8 @@ class _Reader:
                     f" {FIFO_MAX_BATCH_SIZE} and no batching window from a FIFO queue; lower"
                     " BatchSize, drop MaximumBatchingWindowInSeconds"
                 )
+            pollers = properties.get("ProvisionedPollerConfig")
+            architectures = function["Properties"].get("Architectures") or ["x86_64"]
             consumers.append(
                 Consumer(
                     logical_id=logical_id,
@@ -543,6 +577,17 @@ class _Reader:
                     in properties.get("FunctionResponseTypes", []),
                     function_logical_id=function_id,
                     enabled=properties.get("Enabled", True) not in (False, "false"),
+                    architecture=self.resolve(architectures[0]),
+                    minimum_pollers=(
+                        None
+                        if pollers is None
+                        else int(pollers.get("MinimumPollers", DEFAULT_MINIMUM_POLLERS))
+                    ),
+                    maximum_pollers=(
+                        None
+                        if pollers is None
+                        else int(pollers.get("MaximumPollers", DEFAULT_MAXIMUM_POLLERS))
+                    ),
                 )
             )
         return consumers
@@ -952,6 +997,9 @@ class _Reader:
             },
             template_file=self.stack.template_file,
             tables=tuple(self.tables()),
+            resource_counts=dict(
+                Counter(resource.get("Type", "") for resource in self.resources.values())
+            ),
         )
 
 
