@@ -181,7 +181,7 @@ def settings_values(answers: Mapping[str, Any], service: ModuleType) -> dict[str
     values = {}
     for name, value in answers.items():
         if name == "lambda_concurrency":
-            values["minimum_pollers"] = service.MIN_POLLERS
+            values["minimum_pollers"] = service.DEFAULT_MINIMUM_POLLERS
             values["maximum_pollers"] = service.maximum_pollers_for(concurrency)
         else:
             values[name] = value
@@ -232,7 +232,9 @@ def answer_errors(answers: Mapping[str, Any], service: ModuleType, units: list) 
 
 def answer_warnings(answers: Mapping[str, Any], service: ModuleType, units: list) -> list[str]:
     """Legal answers that are likely mistakes, one line each (of answers answer_errors passed)."""
-    warnings = service.Settings.from_values(answers, units).warnings
+    settings = service.Settings.from_values(answers, units)
+    # The Region is not known at render: the throttle is held against the lowest quota.
+    warnings = settings.warnings + settings.quota_warnings(None)
     api_type, auth = answers["api_type"], answers["api_auth"]
     if auth != "jwt" and (answers.get("jwt_issuer") or answers.get("jwt_audience")):
         warnings.append(f"jwt_issuer and jwt_audience are ignored with api_auth={auth}")

@@ -15,6 +15,7 @@ TEMPLATE_DIR = json.loads(r'''{{ template_dir | tojson }}''')
 # fmt: on
 PACKAGE = ANSWERS["__package_name"]
 CAPACITY_MARKER = "<!-- capacity table -->"
+COST_MARKER = "<!-- cost table -->"
 # The requirement of the template's package, pinned to the commit the project is rendered from.
 DEVKIT = "api-sqs-devkit[cdk]"
 
@@ -45,29 +46,56 @@ def prune(answers: dict) -> None:
 
 
 def quote_capacity() -> None:
-    """Put the capacity of the rendered settings in the README, as `make capacity` prints it."""
-    from api_sqs_devkit import capacity
+    """Put the capacity and the cost of the rendered settings in the README, as `make capacity`
+    and `make cost` print them for the synthesized stage (in a Region of the common quota)."""
+    from api_sqs_devkit import capacity, cost
 
     settings_module = importlib.import_module(f"{PACKAGE}.settings")
     context = json.loads(Path("cdk.json").read_text())["context"]
     settings = settings_module.settings_of_stage(context)
+    provisioned = settings.esm_mode == "provisioned"
+    scaling = {
+        "max_concurrency": settings.lambda_concurrency,
+        "esm_mode": settings.esm_mode,
+        "minimum_pollers": settings.pollers[0] if provisioned else None,
+        "maximum_pollers": settings.pollers[1] if provisioned else None,
+    }
     plan = capacity.Capacity(
         capacity.CapacityInputs(
             api_rate_limit=settings.api_throttling,
             api_burst_limit=settings.api_burst,
             batch_size=settings.batch_size,
             batching_window_seconds=settings.batching_window_seconds,
-            max_concurrency=settings.lambda_concurrency,
             consumer_timeout_seconds=settings.consumer_timeout_seconds,
             visibility_timeout_seconds=settings.visibility_timeout_seconds,
             queue_retention_seconds=settings.queue_retention * capacity.DAY,
             max_receive_count=settings.dlq_retries,
             fifo=ANSWERS["queue_type"] == "fifo",
             max_message_bytes=settings.max_message_bytes,
+            **scaling,
         )
     )
+    kms = ANSWERS["enable_kms"]
+    costs = cost.CostInputs(
+        api_kind=ANSWERS["api_type"],
+        api_rate_limit=settings.api_throttling,
+        fifo=ANSWERS["queue_type"] == "fifo",
+        batch_size=settings.batch_size,
+        batching_window_seconds=settings.batching_window_seconds,
+        max_message_bytes=settings.max_message_bytes,
+        memory_mb=settings_module.CONSUMER_MEMORY_MB,
+        architecture=settings_module.CONSUMER_ARCHITECTURE,
+        kms=kms,
+        # The logs key, and with enable_kms the queues' and the alarm topic's; the six alarms
+        # of monitoring/infrastructure.py (the template's tests compare with `make cost`).
+        kms_keys=3 if kms else 1,
+        alarms=6,
+        idempotency=ANSWERS["enable_idempotency"],
+        **scaling,
+    )
     readme = Path("README.md")
-    readme.write_text(readme.read_text().replace(CAPACITY_MARKER, capacity.markdown(plan)))
+    quoted = readme.read_text().replace(CAPACITY_MARKER, capacity.markdown(plan))
+    readme.write_text(quoted.replace(COST_MARKER, cost.markdown(costs)))
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 

@@ -9,8 +9,10 @@ import sys
 import tomllib
 
 import pytest
+from api_sqs_devkit import capacity, cost
+from api_sqs_devkit.assembly import read_service
 
-from .bakery import TEMPLATE_ROOT, VENV_BIN, bake_ok, project_files, run_env
+from .bakery import TEMPLATE_ROOT, VENV_BIN, bake_ok, project_files, run_env, synth_in_process
 
 JWT = {"jwt_issuer": "https://issuer.example.com/", "jwt_audience": "orders"}
 COGNITO = {"jwt_issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Orders1"}
@@ -20,7 +22,10 @@ COGNITO = {"jwt_issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_
 # (lines starting "@aws-cdk/) name every CDK module and are left out of the search, and so is
 # .cruft.json: it records every answer.
 TRACES_OF_CHOICE = {
-    "enable_kms=True": re.compile(r"kms|encryption_key|customer-managed", re.IGNORECASE),
+    # The logs' key, which every project has, is one of the README's cost lines.
+    "enable_kms=True": re.compile(
+        r"(kms|encryption_key|customer-managed)(?! keys \(1\) \| )", re.IGNORECASE
+    ),
     "enable_vpc=True": re.compile(r"vpc|\bec2\b|subnet|security.group|network", re.IGNORECASE),
     "api_type=rest": re.compile(
         r"ApiGateway::|RestApi|rest.api|usage.plan|api.key|message_schema|cognito",
@@ -150,6 +155,69 @@ def test_the_readme_quotes_the_capacity_of_the_rendered_settings(cookies):
     # 20 x 5 / 0.5 s: the consumer drains 200 messages/s, less than the 300 the API takes.
     assert "| drain rate | 200 messages/s (20 x 5 / 0.5 s) |" in readme
     assert "| sustained intake | 300 messages/s (bursts of 600) |" in readme
+
+
+def synthesized_service(cookies, **answers):
+    """The bake's stage as its cloud assembly describes it (what `make capacity` and `make
+    cost` read), and the bake's README."""
+    project = bake_ok(cookies, **answers)
+    synth_in_process(project)
+    return read_service(project / "cdk.out"), (project / "README.md").read_text()
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-south-2"])
+def test_the_default_render_s_capacity_and_cost_match_a_hand_calculation(cookies, region):
+    """100 requests/s are under both quotas (10,000 in us-east-1, 2,500 in eu-south-2): the
+    same figures in both Regions, and those the README quotes."""
+    service, readme = synthesized_service(cookies)
+    (plan,) = capacity.CapacityInputs.from_service(service, region=region).values()
+    figures = capacity.Capacity(plan)
+    assert (plan.api_rate_limit, plan.api_burst_limit) == (100, 200)
+    assert figures.drain_per_second == 10 * 10 / 0.5  # maximum concurrency x batch / 0.5 s
+    at_intake, at_a_tenth = (
+        cost.estimate(cost.CostInputs.from_service(service, region=region), rate)
+        for rate in (100, 10)
+    )
+    month = 730 * 3600  # seconds
+    assert at_intake.usage["api"] == pytest.approx(100 * month / 1e6 * 1.00)  # $1 a million
+    # One send and a tenth of a receive and of a delete a message (batches of 10), $0.40/M.
+    assert at_intake.usage["sqs"] == pytest.approx(100 * month * 1.2 / 1e6 * 0.40)
+    # 256 MB arm64: 10 invocations/s x 0.5 s x 0.25 GB x $0.0000133334 a GB-second.
+    assert at_intake.usage["lambda_duration"] == pytest.approx(10 * month * 0.125 * 0.0000133334)
+    # Idempotency: two writes a message at $0.625 a million.
+    assert at_intake.usage["dynamodb"] == pytest.approx(100 * month * 2 / 1e6 * 0.625)
+    # 3 keys (queues, logs, alarm topic) and 6 alarms.
+    assert (at_intake.fixed["kms_keys"], at_intake.fixed["alarms"]) == pytest.approx((3, 0.6))
+    assert at_intake.total == pytest.approx(915.21, abs=0.005)
+    assert at_a_tenth.total == pytest.approx(103.89, abs=0.005)
+    assert "| **in all** | **915.21** | **3.47** | **103.89** | **3.80** |" in readme
+    assert "| drain rate | 200 messages/s (10 x 10 / 0.5 s) |" in readme
+
+
+def test_a_throttle_above_a_reduced_quota_is_held_to_it(cookies):
+    """API Gateway takes 2,500 requests/s per account in eu-south-2, 10,000 in us-east-1."""
+    service, _ = synthesized_service(cookies, api_throttling="4000", batch_size="100")
+    for region, intake in [("us-east-1", 4000), ("eu-south-2", 2500)]:
+        (plan,) = capacity.CapacityInputs.from_service(service, region=region).values()
+        assert plan.api_rate_limit == intake
+        inputs = cost.CostInputs.from_service(service, region=region)
+        assert inputs.default_rates[0] == intake
+        month = 730 * 3600
+        assert cost.estimate(inputs, intake).usage["api"] == pytest.approx(intake * month / 1e6)
+
+
+def test_provisioned_pollers_of_the_default_render_match_a_hand_calculation(cookies):
+    """lambda_concurrency=10 becomes 2 pollers of 10 invocations each: 20 at once."""
+    service, readme = synthesized_service(cookies, esm_mode="provisioned")
+    (plan,) = capacity.CapacityInputs.from_service(service, region="us-east-1").values()
+    assert (plan.esm_mode, plan.pollers, plan.max_concurrency) == ("provisioned", (2, 2), None)
+    assert capacity.Capacity(plan).drain_per_second == 2 * 10 * 10 / 0.5
+    estimate = cost.estimate(cost.CostInputs.from_service(service), 100)
+    # The 2 minimum pollers all month at $0.00925 a poller-hour.
+    assert sum(
+        usd for line, usd in estimate.fixed.items() if "poller" in line
+    ) == pytest.approx(2 * 730 * 0.00925)
+    assert "| drain rate | 400 messages/s" in readme
 
 
 def test_every_variable_has_a_prompt():

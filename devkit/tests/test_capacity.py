@@ -564,15 +564,18 @@ def test_provisioned_mode_starts_at_the_minimum_pollers_and_adds_1000_a_minute()
 def test_provisioned_pollers_read_about_1_mb_a_second_each():
     # AWS's defaults, 2 to 200 pollers; messages of 256 KiB: 200 x 1048576 / 262144 = 800/s,
     # below what 1000 invocations at once clear (1000 x 10 / 0.5 = 20000).
-    plan = capacity(esm_mode="provisioned", max_concurrency=None, api_rate_limit=500)
+    large = {"esm_mode": "provisioned", "max_concurrency": None, "message_bytes": 262_144}
+    plan = capacity(**large, api_rate_limit=500)
     assert plan.inputs.pollers == (2, 200)
     assert plan.drain_per_second == 800
     value, bound = values_and_bounds(plan)["drain rate"]
     assert value == "800 messages/s (200 pollers x about 1 MB/s of messages of 262144 bytes)"
     assert "provisioned mode: 2 to 200 event pollers" in bound
+    # Messages of 1 KiB (the default): 200 x 1024 a second, the invocations bound it.
+    assert capacity(esm_mode="provisioned", max_concurrency=None).drain_per_second == 20_000
     # 1000 asked of 800 drained: scale up to what drains 800, ceil(800 x 0.5 / 10) = 40 at once,
     # from the 2 x 10 ready: 20 more at 1000 a minute, 1.2 s.
-    plan = capacity(esm_mode="provisioned", max_concurrency=None, api_rate_limit=1000)
+    plan = capacity(**large, api_rate_limit=1000)
     assert (plan.needed_concurrency, plan.scale_up_seconds) == (40, pytest.approx(1.2))
 
 

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field, fields, replace
 from types import ModuleType
 from typing import Any
 
-from api_sqs_devkit.capacity import LAMBDA_PAYLOAD_BYTES, RECORD_ENVELOPE_BYTES
+from api_sqs_devkit.capacity import (
+    DEFAULT_MAXIMUM_POLLERS,
+    DEFAULT_MINIMUM_POLLERS,
+    LAMBDA_PAYLOAD_BYTES,
+    POLLER_CONCURRENCY,
+    RECORD_ENVELOPE_BYTES,
+    REDUCED_QUOTA_REGIONS,
+    api_account_quota,
+    effective_batch_size,
+)
 from api_sqs_devkit.settings import (
     SettingError,
     burst,
@@ -50,11 +59,10 @@ PRODUCTION_STAGES = ("prod", "production")
 # The backlog alarm fires when the oldest message has waited this share of the queue's retention:
 # early enough to fix the consumer before messages expire.
 OLDEST_MESSAGE_ALARM_FRACTION = 0.25
-# Provisioned event pollers: AWS's least and its default most, and the invocations one poller
-# runs at once.
-MIN_POLLERS = 2
-DEFAULT_MAXIMUM_POLLERS = 200
-INVOCATIONS_PER_POLLER = 10
+# The consumer function's memory and architecture (consumer/infrastructure.py builds it; the
+# cost quoted at render prices them).
+CONSUMER_MEMORY_MB = 256
+CONSUMER_ARCHITECTURE = "arm64"
 # Every project's cdk.json lists these stages beside the one answered at render: the render checks
 # the resource names of each.
 STAGES_OF_EVERY_PROJECT = ("prod",)
@@ -210,7 +218,7 @@ def scaling_errors(values: Mapping[str, Any]) -> list[SettingError]:
 def maximum_pollers_for(concurrency: int) -> int:
     """The pollers that give a provisioned event source `concurrency` invocations at once: what
     a render answered with esm_mode=provisioned writes for lambda_concurrency."""
-    return max(MIN_POLLERS, math.ceil(concurrency / INVOCATIONS_PER_POLLER))
+    return max(DEFAULT_MINIMUM_POLLERS, math.ceil(concurrency / POLLER_CONCURRENCY))
 
 
 @dataclass(frozen=True)
@@ -269,11 +277,29 @@ class Settings:
             )
         return found
 
+    def quota_warnings(self, region: str | None) -> list[str]:
+        """The throttle above API Gateway's default account quota in the Region the stage
+        deploys to (None: not known; then above the lowest any Region has)."""
+        quota = api_account_quota(region)
+        if not quota.region_known:
+            quota = api_account_quota(REDUCED_QUOTA_REGIONS[0])
+            where = f"in Regions such as {', '.join(REDUCED_QUOTA_REGIONS[:3])} (10,000 in most)"
+        else:
+            where = f"in {quota.region}"
+        if self.api_throttling <= quota.rate and self.api_burst <= quota.burst:
+            return []
+        return [
+            f"api_throttling={self.api_throttling} (burst {self.api_burst}) is above API"
+            f" Gateway's default quota of {quota.rate} requests/s (burst {quota.burst}) per"
+            f" account {where}, shared by every API of the account: request an increase in"
+            " Service Quotas, or lower it"
+        ]
+
     @property
     def pollers(self) -> tuple[int, int]:
         """(minimum, maximum) provisioned event pollers: those set, or AWS's defaults."""
         return (
-            self.minimum_pollers or MIN_POLLERS,
+            self.minimum_pollers or DEFAULT_MINIMUM_POLLERS,
             self.maximum_pollers or DEFAULT_MAXIMUM_POLLERS,
         )
 
@@ -281,8 +307,7 @@ class Settings:
     def effective_batch_size(self) -> int:
         """Messages one invocation takes: the batch size, unless Lambda's 6 MB payload holds fewer
         of the largest messages."""
-        fit = LAMBDA_PAYLOAD_BYTES // (self.max_message_bytes + RECORD_ENVELOPE_BYTES)
-        return min(self.batch_size, fit)
+        return effective_batch_size(self.batch_size, self.max_message_bytes)
 
     @property
     def names(self) -> ResourceNames:

@@ -98,6 +98,9 @@ LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 # attributes, MD5s, ARN and region (the message attributes count in the message's size). A body
 # JSON must escape (quotes, control or non-ASCII characters) takes more than its size.
 RECORD_ENVELOPE_BYTES = 1024
+# A message of this size, unless told (--message-bytes): a small JSON document. Pollers read
+# messages of this size (the batch and payload figures hold the queue's largest).
+DEFAULT_MESSAGE_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class CapacityInputs:
     esm_mode: str = "standard"  # "standard" | "provisioned" (ProvisionedPollerConfig)
     minimum_pollers: int | None = None  # provisioned mode; None: AWS's default, 2
     maximum_pollers: int | None = None  # provisioned mode; None: AWS's default, 200
+    message_bytes: int = DEFAULT_MESSAGE_BYTES  # a typical message, for the pollers' throughput
 
     def __post_init__(self) -> None:
         if not self.handler_seconds > 0:
@@ -200,6 +204,7 @@ class CapacityInputs:
         service: Service,
         handler_seconds: float = DEFAULT_HANDLER_SECONDS,
         region: str | None = None,
+        message_bytes: int = DEFAULT_MESSAGE_BYTES,
     ) -> dict[str, "CapacityInputs"]:
         """One per consumer, by its queue's name (and function's, when consumers share a
         queue). The routes that send to the queue together make its intake: each route has
@@ -245,6 +250,7 @@ class CapacityInputs:
                 esm_mode=consumer.esm_mode,
                 minimum_pollers=consumer.minimum_pollers,
                 maximum_pollers=consumer.maximum_pollers,
+                message_bytes=message_bytes,
             )
         return plans
 
@@ -312,11 +318,11 @@ class Capacity:
 
     @property
     def poller_drain_per_second(self) -> float:
-        """Provisioned mode: what the maximum pollers read of the largest messages, at about
-        1 MB/s each (infinite in the standard mode, which has no such figure)."""
+        """Provisioned mode: what the maximum pollers read of typical messages, at about 1 MB/s
+        each (infinite in the standard mode, which has no such figure)."""
         if not self.provisioned:
             return math.inf
-        return self.inputs.pollers[1] * POLLER_BYTES_PER_SECOND / self.inputs.max_message_bytes
+        return self.inputs.pollers[1] * POLLER_BYTES_PER_SECOND / self.inputs.message_bytes
 
     @property
     def pollers_bound_drain(self) -> bool:
@@ -469,7 +475,7 @@ class Capacity:
             if self.pollers_bound_drain:
                 value = (
                     f"{self.drain_per_second:g} messages/s ({high} pollers x about 1 MB/s of"
-                    f" messages of {inputs.max_message_bytes} bytes)"
+                    f" messages of {inputs.message_bytes} bytes)"
                 )
             bound = (
                 f"provisioned mode: {low} to {high} event pollers, each up to"
@@ -647,13 +653,21 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_HANDLER_SECONDS,
         help=f"how long one invocation (a full batch) takes ({DEFAULT_HANDLER_SECONDS})",
     )
+    arguments.add_argument(
+        "--message-bytes",
+        type=number(int, 1),
+        default=DEFAULT_MESSAGE_BYTES,
+        help=f"the size of a typical message, for provisioned pollers ({DEFAULT_MESSAGE_BYTES})",
+    )
     add_region(arguments)
     arguments.add_argument("--markdown", action="store_true", help="print Markdown tables")
     options = arguments.parse_args(argv)
     try:
         service = read_service(options.cdk_out)
         region = resolve_region(options.region, service)
-        plans = CapacityInputs.from_service(service, options.handler_seconds, region)
+        plans = CapacityInputs.from_service(
+            service, options.handler_seconds, region, options.message_bytes
+        )
     except (AssemblyError, ValueError) as error:
         sys.exit(f"error: {error}")
     if not plans:

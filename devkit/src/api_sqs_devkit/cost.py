@@ -35,6 +35,7 @@ from .capacity import (
     DEFAULT_HANDLER_SECONDS,
     DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_MAXIMUM_POLLERS,
+    DEFAULT_MESSAGE_BYTES,
     DEFAULT_MINIMUM_POLLERS,
     ESM_MODES,
     POLLER_BYTES_PER_SECOND,
@@ -53,8 +54,6 @@ HOURS_PER_MONTH = 730
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
 GIB = 1024**3
 MILLION = 1_000_000
-# A message of this size, unless told (--message-bytes): a small JSON document.
-DEFAULT_MESSAGE_BYTES = 1024
 
 # SQS bills every 64 KB chunk of a request's payload as one request; the event source mapping
 # receives up to 10 messages a ReceiveMessage and deletes up to 10 a DeleteMessageBatch.
@@ -275,7 +274,9 @@ class CostInputs:
                 " cost prices a service with one"
             )
         (consumer,) = service.consumers
-        (plan,) = CapacityInputs.from_service(service, handler_seconds, region).values()
+        (plan,) = CapacityInputs.from_service(
+            service, handler_seconds, region, message_bytes
+        ).values()
         return cls(
             api_kind=service.api.kind,
             api_rate_limit=plan.api_rate_limit,
@@ -481,7 +482,7 @@ def notes(inputs: CostInputs, estimates: list[Estimate], prices: Prices) -> list
             if inputs.kms
             else ""
         ),
-        "Not priced: data transfer, X-Ray, NAT gateways and VPC endpoints, log and table"
+        "Not priced: data transfer, X-Ray, NAT gateways, log and table"
         " storage, retries and the dead-letter queue.",
     ]
     if inputs.region and inputs.region != prices.region:

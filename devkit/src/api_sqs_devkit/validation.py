@@ -12,6 +12,7 @@ the synth, like cdk-nag's. A resource opts out of a rule with cfn-lint's own met
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,9 @@ class LintWorker:
             stdout=subprocess.PIPE,
             stderr=self._errors,
             text=True,
+            # It outlives the synth that started it (the next synth of the process reuses it):
+            # not in that project's folder, which may be gone by then.
+            cwd=tempfile.gettempdir(),
         )
 
     @classmethod
@@ -57,8 +61,10 @@ class LintWorker:
 
     def lint(self, template_paths: list[str]) -> list[dict]:
         """cfn-lint's findings in these templates; RuntimeError if cfn-lint failed."""
+        # Absolute paths: the worker runs in a folder of its own. Findings name them as given.
+        given = {os.path.abspath(path): path for path in template_paths}
         try:
-            self._process.stdin.write(json.dumps(template_paths) + "\n")
+            self._process.stdin.write(json.dumps(list(given)) + "\n")
             self._process.stdin.flush()
             answer = self._process.stdout.readline()
         except BrokenPipeError:
@@ -69,7 +75,10 @@ class LintWorker:
             lines = self._errors.read().decode(errors="replace").strip().splitlines()
             reason = lines[-1] if lines else "no message"
             raise RuntimeError(f"cfn-lint failed (exit {self._process.returncode}): {reason}")
-        return json.loads(answer)
+        findings = json.loads(answer)
+        for finding in findings:
+            finding["template"] = given.get(finding["template"], finding["template"])
+        return findings
 
 
 @jsii.implements(IPolicyValidationPluginBeta1)

@@ -17,15 +17,17 @@ from ..logs.infrastructure import ServiceLogs
 from ..network.infrastructure import ConsumerNetwork
 {%- endif %}
 {%- if cookiecutter.enable_idempotency %}
-from ..settings import DAY_SECONDS, Settings
+from ..settings import CONSUMER_ARCHITECTURE, CONSUMER_MEMORY_MB, DAY_SECONDS, Settings
 from . import idempotency_settings
 from .idempotency import IdempotencyTable
 {%- else %}
-from ..settings import Settings
+from ..settings import CONSUMER_ARCHITECTURE, CONSUMER_MEMORY_MB, Settings
 {%- endif %}
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-ARCHITECTURE = lambda_.Architecture.ARM_64
+ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[
+    CONSUMER_ARCHITECTURE
+]
 # The public Powertools layer, from the SSM parameter AWS publishes for each version, at deploy
 # time. Keep it equal to requirements-dev.txt's aws-lambda-powertools (the handler tests' pin).
 POWERTOOLS_VERSION = "3.37.0"
@@ -131,7 +133,7 @@ class QueueConsumer(Construct):
                     for index, arn in enumerate(observability.layers)
                 ),
             ],
-            memory_size=256,
+            memory_size=CONSUMER_MEMORY_MB,
             timeout=Duration.seconds(settings.consumer_timeout_seconds),
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
