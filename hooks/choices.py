@@ -193,6 +193,14 @@ def choice_errors(answers: Mapping[str, Any]) -> list[SettingError]:
     choice list, or a yes/no answer that is neither.)"""
     if answers.get("api_keys") is True and answers.get("api_type") == "http":
         return [SettingError("api_keys", True, "API keys need api_type=rest (HTTP APIs have none)")]
+    if answers.get("certificate_arn") and not answers.get("domain_name"):
+        return [
+            SettingError(
+                "certificate_arn",
+                answers["certificate_arn"],
+                "is the certificate of a custom domain: answer domain_name too, or neither",
+            )
+        ]
     return []
 
 

@@ -627,6 +627,15 @@ def create_stack(**template):
         ("rest", {"Endpoint": "{api}/dev/"}, "/dev/messages"),
         # A base URL without the stage (a custom domain's) when there is none with it.
         ("rest", {"QueueUrl": "{api}/123/demo-dev-orders", "Domain": "{api}"}, "/messages"),
+        # A REST API mapped at the root of a custom domain, its default endpoint off: the
+        # route's URL on the domain has no stage path.
+        ("rest", {"MessagesUrl": "{api}/messages", "DomainTarget": "d-1.example"}, "/messages"),
+        # The default endpoint still on beside the domain: its URL, with the stage's path.
+        (
+            "rest",
+            {"MessagesUrl": "http://127.0.0.1:9/messages", "Default": "{api}/dev/messages"},
+            "/dev/messages",
+        ),
     ],
 )
 def test_smoke_test_reads_the_url_from_the_stack_outputs(

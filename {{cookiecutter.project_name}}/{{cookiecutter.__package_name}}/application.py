@@ -9,6 +9,10 @@ from api_sqs_devkit.settings import ObservabilityHooks
 
 from .api.infrastructure import Api, ApiSettings, account_stacks
 from .consumer.infrastructure import QueueConsumer
+{%- if cookiecutter.domain_name %}
+from .custom_domain.infrastructure import CustomDomain
+from .custom_domain.settings import DomainSettings
+{%- endif %}
 from .queue.infrastructure import MessageQueues
 from .settings import Settings, project_values
 from .stack import QueueStack
@@ -18,6 +22,9 @@ SETTINGS_MODULES = (
     *Api.SETTINGS_MODULES,
     *MessageQueues.SETTINGS_MODULES,
     *QueueConsumer.SETTINGS_MODULES,
+{%- if cookiecutter.domain_name %}
+    *CustomDomain.SETTINGS_MODULES,
+{%- endif %}
 )
 
 
@@ -33,6 +40,9 @@ def build(app: cdk.App) -> tuple[QueueStack, list[str]]:
         settings=settings,
         api_settings=api_settings,
         observability=ObservabilityHooks.from_values(values.get("observability")),
+{%- if cookiecutter.domain_name %}
+        domain=DomainSettings.from_values(values),
+{%- endif %}
     )
     for account_stack in account_stacks(app, api_settings):
         stack.add_stack_dependency(account_stack)

@@ -7,6 +7,10 @@ from constructs import Construct
 
 from .api.infrastructure import Api, ApiSettings
 from .consumer.infrastructure import QueueConsumer
+{%- if cookiecutter.domain_name %}
+from .custom_domain.infrastructure import CustomDomain
+from .custom_domain.settings import DomainSettings
+{%- endif %}
 from .logs.infrastructure import ServiceLogs
 from .monitoring.infrastructure import Monitoring
 from .queue.infrastructure import MessageQueues
@@ -22,6 +26,9 @@ class QueueStack(Stack):
         settings: Settings,
         api_settings: ApiSettings,
         observability: ObservabilityHooks | None = None,
+{%- if cookiecutter.domain_name %}
+        domain: DomainSettings,
+{%- endif %}
         **kwargs,
     ) -> None:
         super().__init__(
@@ -53,7 +60,19 @@ class QueueStack(Stack):
             queue=queues.queue,
             send_role=queues.send_message_role(self, "SendMessageRole"),
             service_logs=service_logs,
+{%- if cookiecutter.domain_name %}
+            disable_execute_api_endpoint=domain.disable_default_endpoint,
+{%- endif %}
         )
+{%- if cookiecutter.domain_name %}
+        custom_domain = CustomDomain(
+            self,
+            "CustomDomain",
+            domain=domain,
+            api_id=api.api_id,
+            stage=api.stage,
+        )
+{%- endif %}
         Monitoring(
             self,
             "Monitoring",
@@ -75,6 +94,11 @@ class QueueStack(Stack):
                     filter_pattern="",
                 )
 
+{%- if cookiecutter.domain_name %}
+        api.add_outputs(self, domain_name=domain.domain_name)
+        custom_domain.add_outputs(self)
+{%- else %}
         api.add_outputs(self)
+{%- endif %}
         CfnOutput(self, "QueueUrl", value=queues.queue.queue_url)
         CfnOutput(self, "DeadLetterQueueUrl", value=queues.dlq.queue_url)

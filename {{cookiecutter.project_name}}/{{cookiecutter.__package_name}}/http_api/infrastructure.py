@@ -190,8 +190,11 @@ class Api(Construct):
         queue: sqs.IQueue,
         send_role: iam.IRole,
         service_logs: ServiceLogs,
+        disable_execute_api_endpoint: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        # Off when clients must use the custom domain (disable_default_endpoint in cdk.json).
+        self.default_endpoint = not disable_execute_api_endpoint
 
         self.access_log_group = service_logs.log_group(
             self, "AccessLogs", name=settings.names.access_log_group
@@ -212,6 +215,7 @@ class Api(Construct):
                 if settings.cors_origins
                 else None
             ),
+            disable_execute_api_endpoint=disable_execute_api_endpoint or None,
         )
         self.stage = apigwv2.HttpStage(
             self,
@@ -250,8 +254,15 @@ class Api(Construct):
         )
 {%- endif %}
 
-    def add_outputs(self, stack: Construct) -> None:
-        CfnOutput(stack, "MessagesUrl", value=self.messages_url, description="POST messages here")
+    def add_outputs(self, stack: Construct, *, domain_name: str = "") -> None:
+        """MessagesUrl: on the custom domain when there is one, the default endpoint's URL
+        beside it while that is on."""
+        if domain_name:
+            url = f"https://{domain_name}{ROUTE_PATH}"
+            CfnOutput(stack, "MessagesUrl", value=url, description="POST messages here")
+        if self.default_endpoint:
+            name = "DefaultEndpointMessagesUrl" if domain_name else "MessagesUrl"
+            CfnOutput(stack, name, value=self.messages_url, description="POST messages here")
 {%- if cookiecutter.api_auth == "iam" %}
         CfnOutput(
             stack,
@@ -264,6 +275,10 @@ class Api(Construct):
     @property
     def log_groups(self) -> list[logs.ILogGroup]:
         return [self.access_log_group]
+
+    @property
+    def api_id(self) -> str:
+        return self.http_api.api_id
 
     @property
     def invoke_arn(self) -> str:

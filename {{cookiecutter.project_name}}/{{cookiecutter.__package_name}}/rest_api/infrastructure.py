@@ -326,9 +326,12 @@ class Api(Construct):
         queue: sqs.IQueue,
         send_role: iam.IRole,
         service_logs: ServiceLogs,
+        disable_execute_api_endpoint: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         rest = api_settings.rest
+        # Off when clients must use the custom domain (disable_default_endpoint in cdk.json).
+        self.default_endpoint = not disable_execute_api_endpoint
         api_name, stage_name = api_settings.names["rest_api"], settings.stage
 
         self.access_log_group = service_logs.log_group(
@@ -340,6 +343,7 @@ class Api(Construct):
             rest_api_name=api_name,
             description="Accepts messages and queues them for asynchronous processing",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            disable_execute_api_endpoint=disable_execute_api_endpoint or None,
             cloud_watch_role=False,  # see ApiGatewayAccountLogging
             deploy_options=apigw.StageOptions(
                 stage_name=stage_name,
@@ -356,6 +360,8 @@ class Api(Construct):
             ),
         )
         self.stage = self.rest_api.deployment_stage
+        if not self.default_endpoint:  # the CDK's output of the endpoint's URL, which is off
+            self.rest_api.node.try_remove_child("Endpoint")
         # API Gateway creates the execution log group on first use, without a retention: made
         # here first, it keeps the stack's retention.
         self.execution_log_group = service_logs.log_group(
@@ -572,8 +578,15 @@ class Api(Construct):
         )
 {%- endif %}
 
-    def add_outputs(self, stack: Construct) -> None:
-        CfnOutput(stack, "MessagesUrl", value=self.messages_url, description="POST messages here")
+    def add_outputs(self, stack: Construct, *, domain_name: str = "") -> None:
+        """MessagesUrl: on the custom domain (mapped at its root, without the stage's path)
+        when there is one, the default endpoint's URL beside it while that is on."""
+        if domain_name:
+            url = f"https://{domain_name}/{RESOURCE_PATH}"
+            CfnOutput(stack, "MessagesUrl", value=url, description="POST messages here")
+        if self.default_endpoint:
+            name = "DefaultEndpointMessagesUrl" if domain_name else "MessagesUrl"
+            CfnOutput(stack, name, value=self.messages_url, description="POST messages here")
 {%- if cookiecutter.api_auth == "iam" %}
         CfnOutput(
             stack,
@@ -593,6 +606,10 @@ class Api(Construct):
     @property
     def log_groups(self) -> list[logs.ILogGroup]:
         return [self.access_log_group, self.execution_log_group]
+
+    @property
+    def api_id(self) -> str:
+        return self.rest_api.rest_api_id
 
     @property
     def invoke_arn(self) -> str:
