@@ -214,9 +214,9 @@ def test_provisioned_pollers_of_the_default_render_match_a_hand_calculation(cook
     assert capacity.Capacity(plan).drain_per_second == 2 * 10 * 10 / 0.5
     estimate = cost.estimate(cost.CostInputs.from_service(service), 100)
     # The 2 minimum pollers all month at $0.00925 a poller-hour.
-    assert sum(
-        usd for line, usd in estimate.fixed.items() if "poller" in line
-    ) == pytest.approx(2 * 730 * 0.00925)
+    assert sum(usd for line, usd in estimate.fixed.items() if "poller" in line) == pytest.approx(
+        2 * 730 * 0.00925
+    )
     assert "| drain rate | 400 messages/s" in readme
 
 

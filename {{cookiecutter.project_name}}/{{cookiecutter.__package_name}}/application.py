@@ -2,9 +2,8 @@
 (HTTP or REST) gives Api, ApiSettings and the account stacks the service's stack needs first;
 each unit names its settings modules (SETTINGS_MODULES: the rules and names of its options)."""
 
-import os
-
 import aws_cdk as cdk
+from api_sqs_devkit.environment import deploy_region
 from api_sqs_devkit.settings import ObservabilityHooks
 
 from .api.infrastructure import Api, ApiSettings, account_stacks
@@ -47,12 +46,5 @@ def build(app: cdk.App) -> tuple[QueueStack, list[str]]:
     for account_stack in account_stacks(app, api_settings):
         stack.add_stack_dependency(account_stack)
     warnings = settings.warnings + api_settings.warnings(settings)
-    return stack, warnings + settings.quota_warnings(deploy_region(stack))
-
-
-def deploy_region(stack: cdk.Stack) -> str | None:
-    """The Region the stack deploys to: its own, or the one the CDK CLI found in the AWS
-    configuration (CDK_DEFAULT_REGION); None when neither is known."""
-    if not cdk.Token.is_unresolved(stack.region):
-        return stack.region
-    return os.environ.get("CDK_DEFAULT_REGION") or None
+    region = deploy_region(stack)
+    return stack, warnings + settings.quota_warnings(region[0] if region else None)

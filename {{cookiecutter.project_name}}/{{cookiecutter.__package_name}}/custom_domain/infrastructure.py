@@ -4,10 +4,7 @@ when the Route 53 zone is known."""
 
 from __future__ import annotations
 
-import configparser
-import os
-from pathlib import Path
-
+from api_sqs_devkit.environment import deploy_region
 from aws_cdk import Aws, CfnOutput, CfnRule, CfnRuleAssertion, Fn, Stack, Token
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -18,33 +15,6 @@ from constructs import Construct
 
 from . import settings as domain_settings
 from .settings import DomainSettings, region_error
-
-# Where the AWS CLI and SDKs (and so the CDK CLI) read a Region from, before their config file.
-REGION_VARIABLES = ("AWS_REGION", "AMAZON_REGION", "AWS_DEFAULT_REGION", "AMAZON_DEFAULT_REGION")
-
-
-def configured_region() -> bool:
-    """Whether the AWS configuration names a Region: in the environment, or in the config file's
-    profile (AWS_PROFILE, or default). Without one the CDK CLI still sets CDK_DEFAULT_REGION, to
-    us-east-1, which then says nothing about where the stack goes."""
-    if any(os.environ.get(name) for name in REGION_VARIABLES):
-        return True
-    config = configparser.ConfigParser()
-    config.read(os.environ.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config")
-    profile = os.environ.get("AWS_PROFILE", "default")
-    sections = [f"profile {profile}", profile, "default"]
-    return any(config.has_option(section, "region") for section in sections)
-
-
-def deploy_region(stack: Stack) -> tuple[str, str] | None:
-    """(Region, how it is known) of a synth that knows where the stack deploys: the stack's own
-    Region, or the CDK CLI's from the AWS configuration; None when it is not known."""
-    if not Token.is_unresolved(stack.region):
-        return stack.region, "the stack's own Region"
-    region = os.environ.get("CDK_DEFAULT_REGION")
-    if region and configured_region():
-        return region, "the Region of your AWS configuration"
-    return None
 
 
 class CustomDomain(Construct):
