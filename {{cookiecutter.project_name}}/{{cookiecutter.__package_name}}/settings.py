@@ -14,7 +14,6 @@ from types import ModuleType
 from typing import Any
 
 from api_sqs_devkit.capacity import (
-    DEFAULT_MAXIMUM_POLLERS,
     DEFAULT_MINIMUM_POLLERS,
     LAMBDA_PAYLOAD_BYTES,
     POLLER_CONCURRENCY,
@@ -22,6 +21,7 @@ from api_sqs_devkit.capacity import (
     REDUCED_QUOTA_REGIONS,
     api_account_quota,
     effective_batch_size,
+    pollers,
 )
 from api_sqs_devkit.settings import (
     SettingError,
@@ -298,10 +298,7 @@ class Settings:
     @property
     def pollers(self) -> tuple[int, int]:
         """(minimum, maximum) provisioned event pollers: those set, or AWS's defaults."""
-        return (
-            self.minimum_pollers or DEFAULT_MINIMUM_POLLERS,
-            self.maximum_pollers or DEFAULT_MAXIMUM_POLLERS,
-        )
+        return pollers(self.minimum_pollers, self.maximum_pollers)
 
     @property
     def effective_batch_size(self) -> int:

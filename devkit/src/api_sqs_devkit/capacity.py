@@ -133,6 +133,30 @@ def effective_batch_size(batch_size: int, max_message_bytes: int) -> int:
     return max(1, min(batch_size, fit))
 
 
+def pollers(minimum: int | None, maximum: int | None) -> tuple[int, int]:
+    """(minimum, maximum) provisioned event pollers: those set, AWS's defaults for None."""
+    return (
+        DEFAULT_MINIMUM_POLLERS if minimum is None else minimum,
+        DEFAULT_MAXIMUM_POLLERS if maximum is None else maximum,
+    )
+
+
+def add_workload(arguments: argparse.ArgumentParser) -> None:
+    """The options of what the service's work is like: the handler's time, a message's size."""
+    arguments.add_argument(
+        "--handler-seconds",
+        type=number(float, 0.001),
+        default=DEFAULT_HANDLER_SECONDS,
+        help=f"how long one invocation (a full batch) takes ({DEFAULT_HANDLER_SECONDS})",
+    )
+    arguments.add_argument(
+        "--message-bytes",
+        type=number(int, 1),
+        default=DEFAULT_MESSAGE_BYTES,
+        help=f"the size of a typical message ({DEFAULT_MESSAGE_BYTES})",
+    )
+
+
 def default_region() -> str | None:
     """The Region AWS's tools would use here: AWS_REGION, else what boto3's default session
     resolves (AWS_DEFAULT_REGION, the profile's), if boto3 is installed; None otherwise."""
@@ -193,10 +217,7 @@ class CapacityInputs:
     @property
     def pollers(self) -> tuple[int, int]:
         """(minimum, maximum) event pollers of the provisioned mode, AWS's defaults filled in."""
-        return (
-            DEFAULT_MINIMUM_POLLERS if self.minimum_pollers is None else self.minimum_pollers,
-            DEFAULT_MAXIMUM_POLLERS if self.maximum_pollers is None else self.maximum_pollers,
-        )
+        return pollers(self.minimum_pollers, self.maximum_pollers)
 
     @classmethod
     def from_service(
@@ -647,18 +668,7 @@ def resolve_region(given: str | None, service: Service) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_cdk_out(arguments)
-    arguments.add_argument(
-        "--handler-seconds",
-        type=number(float, 0.001),
-        default=DEFAULT_HANDLER_SECONDS,
-        help=f"how long one invocation (a full batch) takes ({DEFAULT_HANDLER_SECONDS})",
-    )
-    arguments.add_argument(
-        "--message-bytes",
-        type=number(int, 1),
-        default=DEFAULT_MESSAGE_BYTES,
-        help=f"the size of a typical message, for provisioned pollers ({DEFAULT_MESSAGE_BYTES})",
-    )
+    add_workload(arguments)
     add_region(arguments)
     arguments.add_argument("--markdown", action="store_true", help="print Markdown tables")
     options = arguments.parse_args(argv)

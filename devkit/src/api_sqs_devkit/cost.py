@@ -34,17 +34,17 @@ from .assembly import AssemblyError, Service, read_service
 from .capacity import (
     DEFAULT_HANDLER_SECONDS,
     DEFAULT_MAX_MESSAGE_BYTES,
-    DEFAULT_MAXIMUM_POLLERS,
     DEFAULT_MESSAGE_BYTES,
-    DEFAULT_MINIMUM_POLLERS,
     ESM_MODES,
     POLLER_BYTES_PER_SECOND,
     POLLER_CONCURRENCY,
     SQS_FIFO_SEND_RATE,
     CapacityInputs,
     add_region,
+    add_workload,
     api_account_quota,
     effective_batch_size,
+    pollers,
     resolve_region,
 )
 from .ops.arguments import add_cdk_out, number
@@ -242,10 +242,7 @@ class CostInputs:
     @property
     def pollers(self) -> tuple[int, int]:
         """(minimum, maximum) provisioned pollers, AWS's defaults filled in."""
-        return (
-            DEFAULT_MINIMUM_POLLERS if self.minimum_pollers is None else self.minimum_pollers,
-            DEFAULT_MAXIMUM_POLLERS if self.maximum_pollers is None else self.maximum_pollers,
-        )
+        return pollers(self.minimum_pollers, self.maximum_pollers)
 
     @property
     def intake_per_second(self) -> float:
@@ -572,18 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         help="messages a second, sustained all month; repeat for more (default: the intake the"
         " API's throttle allows, and a tenth of it)",
     )
-    arguments.add_argument(
-        "--handler-seconds",
-        type=number(float, 0.001),
-        default=DEFAULT_HANDLER_SECONDS,
-        help=f"how long one invocation takes ({DEFAULT_HANDLER_SECONDS})",
-    )
-    arguments.add_argument(
-        "--message-bytes",
-        type=number(int, 1),
-        default=DEFAULT_MESSAGE_BYTES,
-        help=f"the size of a typical message ({DEFAULT_MESSAGE_BYTES})",
-    )
+    add_workload(arguments)
     add_region(arguments)
     arguments.add_argument(
         "--prices", metavar="FILE", help="prices over the shipped ones (same JSON shape)"
